@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Rebuild Starling's sample ONNX models (samples/models/*.onnx + example requests/responses).
+# Creates/updates a pinned venv at ${XDG_CACHE_HOME:-$HOME/.cache}/starling/venv-models.
+# Usage: samples/models/build.sh        (STARLING_SKIP_TIMING=1 to skip the timing printout)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VENV="${XDG_CACHE_HOME:-$HOME/.cache}/starling/venv-models"
+PY="${PYTHON:-python3.11}"
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+
+if [ ! -x "$VENV/bin/python" ]; then
+  mkdir -p "$(dirname "$VENV")"
+  "$PY" -m venv "$VENV"
+fi
+# Reinstall only when requirements.txt changed since the last successful install.
+STAMP="$VENV/.requirements.sha256"
+WANT="$(sha256sum "$HERE/requirements.txt" | cut -d' ' -f1)"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$HERE/requirements.txt"
+  echo "$WANT" > "$STAMP"
+fi
+
+# Single-threaded BLAS/OpenMP so training is bit-for-bit reproducible.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
+exec "$VENV/bin/python" "$HERE/build_models.py" "$@"
