@@ -1,0 +1,74 @@
+package dev.starling.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** What the user asks for: the model versions to serve and whether to run them at all. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelDeploymentSpec {
+
+  public static final int MAX_VERSIONS = 10;
+
+  @Required
+  @Size(min = 1, max = MAX_VERSIONS)
+  @ValidationRule(
+      value =
+          "(self.size() == 1 && !has(self[0].weight))"
+              + " || self.map(v, has(v.weight) ? v.weight : 0).sum() == 100",
+      message = "weights must sum to 100 (a single version without a weight gets all the traffic)",
+      reason = "FieldValueInvalid")
+  @JsonPropertyDescription(
+      "The model versions to serve, 1 to 10, keyed by name. Each version runs as its own"
+          + " Deployment, Service and HorizontalPodAutoscaler named '<name>-<version>'.")
+  private List<ModelVersion> versions = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Scale every version to zero pods while keeping all other objects. Defaults to false.")
+  private Boolean suspend;
+
+  public ModelDeploymentSpec() {}
+
+  public ModelDeploymentSpec(List<ModelVersion> versions, Boolean suspend) {
+    this.versions = versions;
+    this.suspend = suspend;
+  }
+
+  public List<ModelVersion> getVersions() {
+    return versions;
+  }
+
+  public void setVersions(List<ModelVersion> versions) {
+    this.versions = versions;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  /** Whether pods should run: false when {@code suspend} is set. */
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelDeploymentSpec s
+        && Objects.equals(versions, s.versions)
+        && Objects.equals(suspend, s.suspend);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(versions, suspend);
+  }
+}

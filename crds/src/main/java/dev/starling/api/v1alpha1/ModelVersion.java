@@ -1,0 +1,140 @@
+package dev.starling.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.List;
+import java.util.Objects;
+
+/** One model version: where its weights come from, its share of traffic and how it scales. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelVersion {
+
+  public static final int MAX_NAME_LENGTH = 15;
+
+  @Required
+  @Size(min = 1, max = MAX_NAME_LENGTH)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  @JsonPropertyDescription(
+      "Version name, a DNS label of at most 15 characters (e.g. 'v1'); unique within the"
+          + " ModelDeployment. Reported by the runtime in metadata, headers and metrics.")
+  private String name;
+
+  @Required
+  @JsonPropertyDescription("Where the ONNX model file comes from and its expected digest.")
+  private ModelSource model;
+
+  @Min(0)
+  @Max(100)
+  @JsonPropertyDescription(
+      "Share of live traffic in percent, 0 to 100; the weights of all versions sum to 100. May be"
+          + " left out when there is a single version.")
+  private Integer weight;
+
+  @JsonPropertyDescription(
+      "Replica bounds and scaling targets for this version's HorizontalPodAutoscaler."
+          + " Defaults to exactly one replica.")
+  private Autoscaling autoscaling;
+
+  @JsonPropertyDescription(
+      "CPU and memory requests and limits of the runtime container. Defaults to requests of"
+          + " 100m CPU and 256Mi memory and a 1Gi memory limit.")
+  private ResourceRequirements resources;
+
+  @Size(max = 512)
+  @JsonPropertyDescription(
+      "Runtime container image for this version. Defaults to the operator's runtime image"
+          + " (starling/runtime:<operator version>, or STARLING_RUNTIME_IMAGE).")
+  private String image;
+
+  @Size(max = 64)
+  @JsonPropertyDescription("Extra environment variables for the runtime container.")
+  private List<EnvVar> env;
+
+  public ModelVersion() {}
+
+  public ModelVersion(String name, ModelSource model, Integer weight) {
+    this.name = name;
+    this.model = model;
+    this.weight = weight;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public ModelSource getModel() {
+    return model;
+  }
+
+  public void setModel(ModelSource model) {
+    this.model = model;
+  }
+
+  public Integer getWeight() {
+    return weight;
+  }
+
+  public void setWeight(Integer weight) {
+    this.weight = weight;
+  }
+
+  public Autoscaling getAutoscaling() {
+    return autoscaling;
+  }
+
+  public void setAutoscaling(Autoscaling autoscaling) {
+    this.autoscaling = autoscaling;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public List<EnvVar> getEnv() {
+    return env;
+  }
+
+  public void setEnv(List<EnvVar> env) {
+    this.env = env;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelVersion v
+        && Objects.equals(name, v.name)
+        && Objects.equals(model, v.model)
+        && Objects.equals(weight, v.weight)
+        && Objects.equals(autoscaling, v.autoscaling)
+        && Objects.equals(resources, v.resources)
+        && Objects.equals(image, v.image)
+        && Objects.equals(env, v.env);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, model, weight, autoscaling, resources, image, env);
+  }
+}
