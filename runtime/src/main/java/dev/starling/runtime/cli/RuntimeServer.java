@@ -1,0 +1,84 @@
+package dev.starling.runtime.cli;
+
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.http.Lifecycle;
+import dev.starling.runtime.http.StarlingApp;
+import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.model.ModelFetcher;
+import dev.starling.runtime.model.ModelRegistry;
+import dev.starling.runtime.pipeline.InferenceGate;
+import dev.starling.runtime.pipeline.JsonLimits;
+import dev.starling.runtime.pipeline.Predictor;
+import io.javalin.Javalin;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Runs the predictor process: HTTP up first (live, not ready), then models loaded, verified and
+ * warmed up (ready). SIGTERM or SIGINT: not ready, drain, stop, exit 0.
+ */
+final class RuntimeServer {
+  private static final Logger LOG = LoggerFactory.getLogger(RuntimeServer.class);
+
+  private final RuntimeConfig cfg;
+  private final CountDownLatch stop = new CountDownLatch(1);
+
+  RuntimeServer(RuntimeConfig cfg) {
+    this.cfg = cfg;
+  }
+
+  int run() {
+    long t0 = System.nanoTime();
+    RuntimeMetrics metrics = new RuntimeMetrics();
+    ModelRegistry models = new ModelRegistry(cfg.models(), metrics);
+    Lifecycle lifecycle = new Lifecycle();
+    Predictor predictor =
+        new Predictor(
+            JsonLimits.factory(cfg.limits(), cfg.server().maxRequestBytes()),
+            cfg.limits().maxElementsPerRequest(),
+            new InferenceGate(cfg.inference().maxConcurrent()));
+    Javalin app =
+        StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, lifecycle));
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    try {
+      app.start(cfg.server().host(), cfg.server().port());
+    } catch (RuntimeException e) {
+      LOG.error(
+          "cannot listen on {}:{}: {}", cfg.server().host(), cfg.server().port(), e.getMessage());
+      return 1;
+    }
+    LOG.info("listening on http://{}:{}", cfg.server().host(), app.port());
+    if (!models.loadAll(new ModelFetcher(), cfg.inference())) {
+      LOG.error("not every model loaded; exiting");
+      app.stop();
+      models.close();
+      return 1;
+    }
+    LOG.info(
+        "ready in {} ms: {} model(s) on http://{}:{}",
+        (System.nanoTime() - t0) / 1_000_000,
+        models.all().size(),
+        cfg.server().host(),
+        app.port());
+    try {
+      stop.await();
+      LOG.info(
+          "shutting down: not ready now, draining {} in-flight request(s)", lifecycle.inflight());
+      boolean drained =
+          lifecycle.drain(cfg.server().drainDelay(), cfg.server().shutdownGracePeriod());
+      if (!drained) {
+        LOG.warn("{} request(s) still in flight after the grace period", lifecycle.inflight());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    app.stop();
+    models.close();
+    metrics.close();
+    LOG.info("stopped");
+    return 0;
+  }
+}

@@ -1,0 +1,136 @@
+package dev.starling.runtime.cli;
+
+import dev.starling.runtime.config.ConfigException;
+import dev.starling.runtime.config.ConfigLoader;
+import dev.starling.runtime.config.ConfigValidator;
+import dev.starling.runtime.config.InferenceConfig;
+import dev.starling.runtime.config.LoggingConfig;
+import dev.starling.runtime.config.ModelConfig;
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.config.SignatureConfig;
+import dev.starling.runtime.config.SourceConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code serve}: reads the config (flags override the file) and runs the predictor. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve ONNX models over the Open Inference Protocol v2 and KServe V1.")
+public final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--config", description = "runtime.yaml to read (see contract/README.md).")
+  Path config;
+
+  @Option(
+      names = "--model",
+      description =
+          "A model to serve: PATH or NAME=PATH (name defaults to the file stem). Repeatable.")
+  List<String> models = new ArrayList<>();
+
+  @Option(names = "--model-dir", description = "Serve every *.onnx file in this directory.")
+  Path modelDir;
+
+  @Option(names = "--host", description = "Listen address (default 0.0.0.0).")
+  String host;
+
+  @Option(names = "--port", description = "Listen port (default 8080; 0 picks a free one).")
+  Integer port;
+
+  @Option(
+      names = "--intra-op-threads",
+      description = "ONNX Runtime threads per inference (default 1).")
+  Integer intraOpThreads;
+
+  @Option(names = "--max-concurrent", description = "Inferences running at once (default: cores).")
+  Integer maxConcurrent;
+
+  @Option(names = "--log-format", description = "json or text (default json; text on a terminal).")
+  String logFormat;
+
+  @Override
+  public Integer call() {
+    RuntimeConfig cfg;
+    try {
+      cfg = ConfigValidator.validate(resolve());
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Logs.configure(cfg.logging().format());
+    return new RuntimeServer(cfg).run();
+  }
+
+  RuntimeConfig resolve() {
+    RuntimeConfig cfg =
+        config != null
+            ? ConfigLoader.load(config)
+            : new RuntimeConfig(null, null, null, null, null);
+    if (host != null) {
+      cfg = cfg.withServer(cfg.server().withHost(host));
+    }
+    if (port != null) {
+      cfg = cfg.withServer(cfg.server().withPort(port));
+    }
+    if (intraOpThreads != null || maxConcurrent != null) {
+      InferenceConfig i = cfg.inference();
+      cfg =
+          cfg.withInference(
+              new InferenceConfig(
+                  intraOpThreads != null ? intraOpThreads : i.intraOpThreads(),
+                  maxConcurrent != null ? maxConcurrent : i.maxConcurrent()));
+    }
+    String format =
+        logFormat != null ? logFormat : config == null && System.console() != null ? "text" : null;
+    if (format != null) {
+      cfg = cfg.withLogging(new LoggingConfig(format));
+    }
+    List<ModelConfig> all = new ArrayList<>(cfg.models());
+    for (String m : models) {
+      int eq = m.indexOf('=');
+      all.add(
+          fromFile(eq > 0 ? m.substring(0, eq) : null, Path.of(eq > 0 ? m.substring(eq + 1) : m)));
+    }
+    if (modelDir != null) {
+      all.addAll(fromDir(modelDir));
+    }
+    return cfg.withModels(all);
+  }
+
+  private static List<ModelConfig> fromDir(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new ConfigException("--model-dir: " + dir + " is not a directory");
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(p -> p.getFileName().toString().endsWith(".onnx"))
+          .sorted()
+          .map(p -> fromFile(null, p))
+          .toList();
+    } catch (IOException e) {
+      throw new ConfigException("--model-dir: cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A model from a file; {@code NAME.signature.yaml} next to {@code NAME.onnx}, if present, is its
+   * signature config (named features, labels).
+   */
+  static ModelConfig fromFile(String name, Path file) {
+    String stem = file.getFileName().toString().replaceFirst("\\.onnx$", "");
+    Path sidecar = file.resolveSibling(stem + ".signature.yaml");
+    SignatureConfig signature = Files.isRegularFile(sidecar) ? SignatureFiles.load(sidecar) : null;
+    return new ModelConfig(
+        name != null ? name : stem,
+        null,
+        new SourceConfig(file.toAbsolutePath().toUri().toString(), null),
+        signature,
+        null);
+  }
+}

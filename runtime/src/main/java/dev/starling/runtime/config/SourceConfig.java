@@ -1,0 +1,4 @@
+package dev.starling.runtime.config;
+
+/** Where a model file comes from and the digest it must have. */
+public record SourceConfig(String uri, String sha256) {}

@@ -1,0 +1,65 @@
+package dev.starling.runtime.http;
+
+import dev.starling.runtime.pipeline.ApiException;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Reads a request body within the size limit and checks that it is JSON. */
+final class Bodies {
+  private Bodies() {}
+
+  static byte[] readJson(Context ctx, long maxBytes) {
+    String type = ctx.req().getContentType();
+    if (type != null && !isJson(type)) {
+      throw new ApiException(
+          415, "Content-Type must be application/json, got '" + clip(type) + "'");
+    }
+    long length = ctx.req().getContentLengthLong();
+    if (length > maxBytes) {
+      throw new ApiException(
+          413, "request body of " + length + " bytes exceeds the limit of " + maxBytes + " bytes");
+    }
+    byte[] body;
+    try {
+      InputStream in = ctx.req().getInputStream();
+      body = length >= 0 ? in.readNBytes((int) length) : readBounded(in, maxBytes);
+    } catch (IOException e) {
+      throw ApiException.badRequest("request body could not be read: " + e.getMessage());
+    }
+    if (length >= 0 && body.length < length) {
+      throw ApiException.badRequest("request body ended before its Content-Length");
+    }
+    if (body.length == 0) {
+      throw ApiException.badRequest("request body is empty; send a JSON inference request");
+    }
+    return body;
+  }
+
+  private static byte[] readBounded(InputStream in, long maxBytes) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    byte[] buf = new byte[8192];
+    long total = 0;
+    for (int n; (n = in.read(buf)) > 0; ) {
+      total += n;
+      if (total > maxBytes) {
+        throw new ApiException(413, "request body exceeds the limit of " + maxBytes + " bytes");
+      }
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  private static boolean isJson(String contentType) {
+    String t = contentType.toLowerCase(java.util.Locale.ROOT);
+    int semi = t.indexOf(';');
+    String base = (semi < 0 ? t : t.substring(0, semi)).trim();
+    return base.equals("application/json")
+        || (base.startsWith("application/") && base.endsWith("+json"));
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+  }
+}

@@ -1,0 +1,66 @@
+package dev.starling.runtime.http;
+
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.model.ModelRegistry;
+import dev.starling.runtime.pipeline.Predictor;
+import io.javalin.Javalin;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** Builds the runtime's HTTP app from its parts; {@code serve} and the tests both start it. */
+public final class StarlingApp {
+  private StarlingApp() {}
+
+  /** What the app serves. */
+  public record Deps(
+      RuntimeConfig config,
+      ModelRegistry models,
+      Predictor predictor,
+      RuntimeMetrics metrics,
+      Lifecycle lifecycle) {}
+
+  public static Javalin create(Deps deps) {
+    RuntimeConfig cfg = deps.config();
+    Lifecycle lifecycle = deps.lifecycle();
+    V2Routes v2 =
+        new V2Routes(deps.models(), deps.predictor(), lifecycle, cfg.server().maxRequestBytes());
+    return Javalin.create(
+        config -> {
+          config.startup.showJavalinBanner = false;
+          config.startup.showOldJavalinVersionWarning = false;
+          config.staticFiles.enableWebjars();
+          config.http.maxRequestSize = cfg.server().maxRequestBytes();
+          config.jetty.threadPool = threadPool(cfg.server().maxThreads());
+          config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+          config.jetty.modifyHttpConfiguration(
+              http -> {
+                http.setSendServerVersion(false);
+                http.setSendXPoweredBy(false);
+              });
+          config.routes.before(
+              ctx -> {
+                lifecycle.enter();
+                if (lifecycle.closeConnections()) {
+                  ctx.header("Connection", "close");
+                }
+              });
+          config.routes.after(ctx -> lifecycle.leave());
+          ErrorResponses.register(config.routes);
+          v2.register(config.routes);
+          new V1Routes(v2, deps.predictor(), cfg.server().maxRequestBytes())
+              .register(config.routes);
+          config.routes.get(
+              "/metrics",
+              ctx ->
+                  ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                      .result(deps.metrics().scrape()));
+          new OpenApiRoutes(deps.models()).register(config.routes);
+        });
+  }
+
+  private static QueuedThreadPool threadPool(int maxThreads) {
+    QueuedThreadPool pool = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
+    pool.setName("http");
+    return pool;
+  }
+}

@@ -1,0 +1,99 @@
+package dev.starling.runtime.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Meters of one model version. Counters are created once per (protocol, status) and kept, so the
+ * request path only increments: no tag lists built per request.
+ */
+public final class ModelMeters {
+  /** Histogram buckets from 100µs to 10s: enough resolution for p50/p99 without 70 series. */
+  private static final Duration[] BUCKETS = {
+    Duration.ofNanos(100_000),
+    Duration.ofNanos(250_000),
+    Duration.ofNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
+
+  private final MeterRegistry registry;
+  private final String model;
+  private final String version;
+  private final ConcurrentHashMap<Long, Counter> requests = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
+  private final Timer inference;
+  private final AtomicInteger inflight = new AtomicInteger();
+
+  ModelMeters(MeterRegistry registry, String model, String version) {
+    this.registry = registry;
+    this.model = model;
+    this.version = version;
+    this.inference =
+        Timer.builder("starling.inference.duration")
+            .description("Time inside ONNX Runtime per call")
+            .tags("model", model, "version", version)
+            .serviceLevelObjectives(BUCKETS)
+            .register(registry);
+    Gauge.builder("starling.inflight.requests", inflight, AtomicInteger::get)
+        .description("Requests being served right now")
+        .tags("model", model, "version", version)
+        .register(registry);
+  }
+
+  /** Protocol is one of a few constants ("v2", "v1"), status an HTTP code: labels stay bounded. */
+  public void request(String protocol, int status, long nanos) {
+    long key = ((long) protocol.hashCode() << 32) | status;
+    requests
+        .computeIfAbsent(
+            key,
+            k ->
+                Counter.builder("starling.requests")
+                    .description("Inference requests by outcome")
+                    .tags(
+                        "model",
+                        model,
+                        "version",
+                        version,
+                        "protocol",
+                        protocol,
+                        "status",
+                        Integer.toString(status))
+                    .register(registry))
+        .increment();
+    latency
+        .computeIfAbsent(
+            protocol,
+            p ->
+                Timer.builder("starling.request.duration")
+                    .description("Time from request read to response written, per protocol")
+                    .tags("model", model, "version", version, "protocol", p)
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void inference(long nanos) {
+    inference.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public AtomicInteger inflight() {
+    return inflight;
+  }
+}

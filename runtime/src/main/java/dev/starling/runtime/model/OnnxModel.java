@@ -1,0 +1,171 @@
+package dev.starling.runtime.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One loaded ONNX Runtime session with the signature read from the model itself. */
+public final class OnnxModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxModel.class);
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ModelSignature signature;
+  private final String sha256;
+  private final Set<String> allOutputs = new LinkedHashSet<>();
+
+  private OnnxModel(
+      OrtEnvironment env, OrtSession session, ModelSignature signature, String sha256) {
+    this.env = env;
+    this.session = session;
+    this.signature = signature;
+    this.sha256 = sha256;
+    signature.outputs().forEach(t -> allOutputs.add(t.name()));
+  }
+
+  /** Opens {@code file} in ONNX Runtime with {@code intraOpThreads} threads per inference. */
+  public static OnnxModel load(Path file, String sha256, int intraOpThreads) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtSession session = null;
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(intraOpThreads);
+      options.setInterOpNumThreads(1);
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // Spinning threads burn the cores the HTTP side needs; requests are short anyway.
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      session = env.createSession(file.toString(), options);
+      return new OnnxModel(env, session, readSignature(session), sha256);
+    } catch (OrtException e) {
+      closeQuietly(session);
+      throw new ModelLoadException("ONNX Runtime cannot load " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(session);
+      throw e;
+    }
+  }
+
+  public ModelSignature signature() {
+    return signature;
+  }
+
+  public String sha256() {
+    return sha256;
+  }
+
+  public OrtEnvironment environment() {
+    return env;
+  }
+
+  /** Runs the model; {@code outputs} null means every output. The caller closes the result. */
+  public OrtSession.Result run(Map<String, OnnxTensor> inputs, Set<String> outputs)
+      throws OrtException {
+    return session.run(inputs, outputs == null ? allOutputs : outputs);
+  }
+
+  /**
+   * One inference on zeros (free dims set to 1), so the first client does not pay for lazy setup.
+   */
+  public void warmUp() {
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      for (TensorSpec in : signature.inputs()) {
+        long[] shape = Arrays.stream(in.shape()).map(d -> d < 0 ? 1 : d).toArray();
+        long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        OnnxTensor t;
+        if (in.datatype() == Datatype.BYTES) {
+          String[] s = new String[(int) n];
+          Arrays.fill(s, "");
+          t = OnnxTensor.createTensor(env, s, shape);
+        } else {
+          ByteBuffer zeros =
+              ByteBuffer.allocateDirect((int) n * in.datatype().size())
+                  .order(ByteOrder.nativeOrder());
+          t = OnnxTensor.createTensor(env, zeros, shape, in.datatype().javaType());
+        }
+        inputs.put(in.name(), t);
+      }
+      try (OrtSession.Result r = run(inputs, null)) {
+        LOG.debug("warm-up produced {} outputs", r.size());
+      }
+    } catch (OrtException | ArithmeticException e) {
+      throw new ModelLoadException("warm-up inference failed: " + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  private static ModelSignature readSignature(OrtSession session) throws OrtException {
+    List<TensorSpec> inputs = new ArrayList<>();
+    for (NodeInfo node : session.getInputInfo().values()) {
+      if (!(node.getInfo() instanceof TensorInfo ti)) {
+        throw new ModelLoadException(
+            "input '"
+                + node.getName()
+                + "' is not a tensor ("
+                + node.getInfo()
+                + "); not supported");
+      }
+      Datatype dt = Datatype.fromOnnx(ti.onnxType);
+      if (dt == null || !dt.creatable()) {
+        throw new ModelLoadException(
+            "input '"
+                + node.getName()
+                + "' has element type "
+                + ti.onnxType
+                + ", which ONNX Runtime's Java API cannot create tensors of");
+      }
+      inputs.add(new TensorSpec(node.getName(), dt, ti.getShape(), ti.getDimensionNames()));
+    }
+    List<TensorSpec> outputs = new ArrayList<>();
+    for (NodeInfo node : session.getOutputInfo().values()) {
+      if (node.getInfo() instanceof TensorInfo ti && Datatype.fromOnnx(ti.onnxType) != null) {
+        outputs.add(
+            new TensorSpec(
+                node.getName(),
+                Datatype.fromOnnx(ti.onnxType),
+                ti.getShape(),
+                ti.getDimensionNames()));
+      } else {
+        LOG.warn(
+            "output '{}' is not a plain tensor ({}); it is not served",
+            node.getName(),
+            node.getInfo());
+      }
+    }
+    if (outputs.isEmpty()) {
+      throw new ModelLoadException("the model has no tensor outputs to serve");
+    }
+    return new ModelSignature(inputs, outputs);
+  }
+
+  private static void closeQuietly(OrtSession s) {
+    if (s != null) {
+      try {
+        s.close();
+      } catch (OrtException ignored) {
+        // already failing; the load error is what matters
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(session);
+  }
+}

@@ -1,0 +1,127 @@
+package dev.starling.runtime.pipeline;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.starling.runtime.model.OnnxModel;
+import dev.starling.runtime.model.ServedModel;
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inference path of the Open Inference Protocol: decode → validate → tensors → ONNX Runtime
+ * (inside the {@link InferenceGate}) → streamed JSON. Runs on the request's thread; the thread's
+ * {@link DirectArena} holds the input tensors and is reset when the request ends.
+ */
+public final class Predictor {
+  private static final Logger LOG = LoggerFactory.getLogger(Predictor.class);
+  private static final ThreadLocal<ByteArrayBuilder> OUT =
+      ThreadLocal.withInitial(() -> new ByteArrayBuilder(4096));
+
+  private final JsonFactory json;
+  private final InferRequestDecoder decoder;
+  private final InferenceGate gate;
+
+  public Predictor(JsonFactory json, long maxElements, InferenceGate gate) {
+    this.json = json;
+    this.decoder = new InferRequestDecoder(json, maxElements);
+    this.gate = gate;
+  }
+
+  public JsonFactory json() {
+    return json;
+  }
+
+  /** Answers one OIP v2 infer request body with the response body. */
+  public byte[] inferV2(ServedModel served, byte[] body) {
+    OnnxModel model = served.model();
+    DirectArena arena = DirectArena.local();
+    try {
+      InferRequest req = decoder.decode(body, model.signature(), arena);
+      RequestValidator.validate(req, model.signature());
+      Set<String> outputs = req.outputs() == null ? null : new LinkedHashSet<>(req.outputs());
+      try (OrtSession.Result result = run(served, model, req.inputs(), outputs)) {
+        return encode(served, req.id(), result);
+      }
+    } finally {
+      arena.reset();
+    }
+  }
+
+  /** Runs ONNX Runtime on decoded inputs; the caller closes the result. */
+  public OrtSession.Result run(
+      ServedModel served, OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
+    Map<String, OnnxTensor> tensors = null;
+    try {
+      tensors = Tensors.create(model.environment(), inputs);
+      gate.enter();
+      long t0 = System.nanoTime();
+      try {
+        return model.run(tensors, outputs);
+      } finally {
+        gate.leave();
+        served.meters().inference(System.nanoTime() - t0);
+      }
+    } catch (OrtException e) {
+      throw modelError(served, e);
+    } finally {
+      if (tensors != null) {
+        Tensors.closeAll(tensors);
+      }
+    }
+  }
+
+  private byte[] encode(ServedModel served, String id, OrtSession.Result result) {
+    ByteArrayBuilder out = OUT.get();
+    out.reset();
+    try (JsonGenerator g = json.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("model_name", served.name());
+      g.writeStringField("model_version", served.version());
+      if (id != null) {
+        g.writeStringField("id", id);
+      }
+      g.writeArrayFieldStart("outputs");
+      for (Map.Entry<String, OnnxValue> e : result) {
+        TensorWriter.write(g, e.getKey(), (OnnxTensor) e.getValue());
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException | OrtException e) {
+      throw new IllegalStateException("could not encode the model's outputs", e);
+    }
+    return out.toByteArray(); // copies, then resets the builder for the thread's next request
+  }
+
+  /**
+   * ONNX Runtime says INVALID_ARGUMENT when the input does not fit the model (e.g. a shape mismatch
+   * inside the graph): that is the client's to fix, so 400. Anything else is a fault of the model
+   * or the runtime: 500, with the details in the log only.
+   */
+  static ApiException modelError(ServedModel served, OrtException e) {
+    if (e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT) {
+      return ApiException.badRequest("the model rejected the input: " + firstLine(e.getMessage()));
+    }
+    LOG.error("inference failed for model {} version {}", served.name(), served.version(), e);
+    return new ApiException(500, "inference failed inside the model; see the server log");
+  }
+
+  private static String firstLine(String msg) {
+    if (msg == null) {
+      return "";
+    }
+    String m = msg.replaceFirst("^Error code - ORT_INVALID_ARGUMENT - message: ", "");
+    int nl = m.indexOf('\n');
+    m = nl < 0 ? m : m.substring(0, nl);
+    return m.length() <= 300 ? m : m.substring(0, 300) + "…";
+  }
+}
