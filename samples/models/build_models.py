@@ -386,7 +386,8 @@ def build_types() -> Path:
         nodes.append(helper.make_node("Cast", ["u8"], [out_name], to=et, name=f"cast_{out_name}"))
     graph = helper.make_graph(nodes, "types", inputs, outputs)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-    model = finalize(model, "Datatype coverage: one Identity per tensor type, each input/output shaped [n]")
+    model = finalize(model, "Datatype coverage: one Identity per input type, plus Cast u8 -> UINT16/32/64 "
+                     "outputs; every input/output shaped [n]")
     path = save(model, "types")
     feeds = {name: np.array(vals, dtype=dt) for name, _, dt, vals in TYPES}
     out = write_examples("types", path, feeds)
@@ -394,7 +395,8 @@ def build_types() -> Path:
     bad += [o for o, _ in UNSIGNED_OUTPUTS if not np.array_equal(out[o].astype(np.uint64), feeds["u8"].astype(np.uint64))]
     if bad:
         raise SystemExit(f"types: onnxruntime changed values for {bad}")
-    print(f"types  : {len(TYPES)} datatypes round-trip through onnxruntime: " + ", ".join(n for n, *_ in TYPES))
+    print(f"types  : {len(TYPES)} input datatypes round-trip through onnxruntime: " + ", ".join(n for n, *_ in TYPES)
+          + "; outputs also " + ", ".join(o for o, _ in UNSIGNED_OUTPUTS))
     return path
 
 
