@@ -1,0 +1,156 @@
+package dev.starling.operator;
+
+import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.api.v1alpha1.ModelDeploymentStatus;
+import dev.starling.api.v1alpha1.ModelVersion;
+import dev.starling.operator.dependent.ConfigMapDependent;
+import dev.starling.operator.dependent.DeploymentDependent;
+import dev.starling.operator.dependent.HpaDependent;
+import dev.starling.operator.dependent.PdbDependent;
+import dev.starling.operator.dependent.ServiceDependent;
+import dev.starling.operator.desired.Names;
+import dev.starling.operator.status.Conditions;
+import dev.starling.operator.status.PodProblem;
+import dev.starling.operator.status.StatusAggregator;
+import dev.starling.operator.status.VersionObservation;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reconciles a ModelDeployment: the workflow applies every child (server-side apply, one field
+ * manager, no write when nothing changed), then the status is rebuilt from what the children report
+ * and patched only when it differs.
+ */
+@Workflow(
+    dependents = {
+      @Dependent(type = ConfigMapDependent.class),
+      @Dependent(type = DeploymentDependent.class),
+      @Dependent(type = ServiceDependent.class),
+      @Dependent(type = HpaDependent.class),
+      @Dependent(type = PdbDependent.class)
+    })
+@ControllerConfiguration(name = ModelDeploymentReconciler.NAME, fieldManager = Names.MANAGED_BY)
+public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
+
+  public static final String NAME = "modeldeployment";
+  static final String POD_EVENT_SOURCE = "pods";
+
+  private final UserEvents events;
+  private final Clock clock;
+
+  public ModelDeploymentReconciler(UserEvents events, Clock clock) {
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, ModelDeployment>> prepareEventSources(
+      EventSourceContext<ModelDeployment> context) {
+    // pods are watched only for problems a user must act on (fetch failures, crash loops)
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, ModelDeployment.class)
+            .withName(POD_EVENT_SOURCE)
+            .withLabelSelector(Names.MANAGED_BY_SELECTOR)
+            .withSecondaryToPrimaryMapper(
+                pod ->
+                    Optional.ofNullable(pod.getMetadata().getLabels())
+                        .map(l -> l.get(Names.LABEL_MODEL_DEPLOYMENT))
+                        .map(md -> Set.of(new ResourceID(md, pod.getMetadata().getNamespace())))
+                        .orElse(Set.of()))
+            .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
+  @Override
+  public UpdateControl<ModelDeployment> reconcile(
+      ModelDeployment md, Context<ModelDeployment> context) {
+    ModelDeploymentStatus status =
+        StatusAggregator.aggregate(md, observe(md, context), clock.instant());
+    ModelDeploymentStatus previous = md.getStatus();
+    announceNewProblem(md, previous, status);
+    if (status.equals(previous)) {
+      return UpdateControl.noUpdate();
+    }
+    var patch = new ModelDeployment();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(md.getMetadata().getName())
+            .withNamespace(md.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    return UpdateControl.patchStatus(patch);
+  }
+
+  private Map<String, VersionObservation> observe(
+      ModelDeployment md, Context<ModelDeployment> context) {
+    Map<String, Deployment> deployments = new HashMap<>();
+    context
+        .getSecondaryResources(Deployment.class)
+        .forEach(d -> deployments.put(d.getMetadata().getName(), d));
+    Map<String, List<PodProblem>> problems = new HashMap<>();
+    context
+        .getSecondaryResourcesAsStream(Pod.class)
+        .filter(p -> md.getMetadata().getName().equals(label(p, Names.LABEL_MODEL_DEPLOYMENT)))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .forEach(
+            p ->
+                problems
+                    .computeIfAbsent(label(p, Names.LABEL_VERSION), k -> new ArrayList<>())
+                    .addAll(PodProblem.of(p)));
+    Map<String, VersionObservation> observed = new HashMap<>();
+    for (ModelVersion v : md.getSpec().getVersions()) {
+      observed.put(
+          v.getName(),
+          new VersionObservation(
+              v.getName(),
+              Optional.ofNullable(deployments.get(Names.version(md, v))),
+              problems.getOrDefault(v.getName(), List.of())));
+    }
+    return observed;
+  }
+
+  /** One Warning event when Degraded turns True or changes reason; none while it stays. */
+  private void announceNewProblem(
+      ModelDeployment md, ModelDeploymentStatus previous, ModelDeploymentStatus next) {
+    var now = Conditions.find(next.getConditions(), Conditions.DEGRADED);
+    if (now.isEmpty() || !"True".equals(now.get().getStatus())) {
+      return;
+    }
+    var before =
+        previous == null
+            ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
+            : Conditions.find(previous.getConditions(), Conditions.DEGRADED);
+    boolean same =
+        before.isPresent()
+            && "True".equals(before.get().getStatus())
+            && now.get().getReason().equals(before.get().getReason());
+    if (!same) {
+      events.warning(md, now.get().getReason(), now.get().getMessage());
+    }
+  }
+
+  private static String label(Pod pod, String key) {
+    var labels = pod.getMetadata().getLabels();
+    return labels == null ? null : labels.get(key);
+  }
+}

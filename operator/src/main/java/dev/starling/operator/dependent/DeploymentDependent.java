@@ -1,0 +1,32 @@
+package dev.starling.operator.dependent;
+
+import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.desired.DeploymentFactory;
+import dev.starling.operator.desired.Names;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.List;
+
+/** One runtime Deployment per version. */
+@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+public class DeploymentDependent extends VersionBulkDependent<Deployment> {
+
+  private volatile String defaultImage = "starling/runtime:latest";
+
+  public DeploymentDependent() {
+    super(Deployment.class);
+  }
+
+  /** Set once by {@link SettingsDependentFactory} before the operator starts. */
+  void defaultImage(String image) {
+    this.defaultImage = image;
+  }
+
+  @Override
+  List<Deployment> desired(ModelDeployment md) {
+    return md.getSpec().getVersions().stream()
+        .map(v -> DeploymentFactory.create(md, v, defaultImage))
+        .toList();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.starling.operator.dependent;
+
+import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.desired.Names;
+import dev.starling.operator.desired.PdbFactory;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.List;
+import java.util.Optional;
+
+/** A PodDisruptionBudget for each version that keeps two or more replicas. */
+@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+public class PdbDependent extends VersionBulkDependent<PodDisruptionBudget> {
+
+  public PdbDependent() {
+    super(PodDisruptionBudget.class);
+  }
+
+  @Override
+  List<PodDisruptionBudget> desired(ModelDeployment md) {
+    return md.getSpec().getVersions().stream()
+        .map(v -> PdbFactory.create(md, v))
+        .flatMap(Optional::stream)
+        .toList();
+  }
+}

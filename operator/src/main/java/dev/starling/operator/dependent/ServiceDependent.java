@@ -1,0 +1,27 @@
+package dev.starling.operator.dependent;
+
+import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.desired.Names;
+import dev.starling.operator.desired.ServiceFactory;
+import io.fabric8.kubernetes.api.model.Service;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The stable Service {@code <md>} and one Service per version. */
+@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+public class ServiceDependent extends VersionBulkDependent<Service> {
+
+  public ServiceDependent() {
+    super(Service.class);
+  }
+
+  @Override
+  List<Service> desired(ModelDeployment md) {
+    List<Service> services = new ArrayList<>();
+    services.add(ServiceFactory.stable(md));
+    md.getSpec().getVersions().forEach(v -> services.add(ServiceFactory.version(md, v)));
+    return services;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.starling.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.starling.operator.TestingModelDeployments;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The operator's side of the contract: what it renders equals contract/runtime/*.yaml. */
+class RuntimeConfigContractTest {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  @Test
+  void rendersTheContractExampleForIris() throws Exception {
+    var md = TestingModelDeployments.iris();
+    String rendered = RuntimeConfigFactory.render(md, md.getSpec().getVersions().get(0));
+
+    Path contract =
+        Path.of(
+            System.getProperty("starling.repo", ".."), "contract/runtime/operator-rendered.yaml");
+    JsonNode expected = YAML.readTree(Files.readString(contract));
+    JsonNode actual = YAML.readTree(rendered);
+    // The contract file writes the all-zero digest unquoted, which YAML reads as the integer 0;
+    // compare it as text and everything else strictly.
+    var expectedSource = (ObjectNode) expected.at("/models/0/source");
+    var actualSource = (ObjectNode) actual.at("/models/0/source");
+    assertThat(actualSource.get("sha256").isTextual()).as("digest rendered as a string").isTrue();
+    assertThat(actualSource.get("sha256").asText().replaceFirst("^0+$", "0"))
+        .isEqualTo(expectedSource.get("sha256").asText());
+    expectedSource.remove("sha256");
+    actualSource.remove("sha256");
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void renderingIsDeterministicAndAnHttpsUriLivesInThePodNotTheConfig() {
+    var md = TestingModelDeployments.iris();
+    var v = md.getSpec().getVersions().get(0);
+    String first = RuntimeConfigFactory.render(md, v);
+    assertThat(RuntimeConfigFactory.render(md, v)).isEqualTo(first);
+
+    v.getModel().setUri("https://models.example.com/iris/2/model.onnx");
+    assertThat(RuntimeConfigFactory.hash(RuntimeConfigFactory.render(md, v)))
+        .isEqualTo(RuntimeConfigFactory.hash(first)); // https always lands in /models/model.onnx
+    v.getModel().setSha256("a".repeat(64));
+    assertThat(RuntimeConfigFactory.hash(RuntimeConfigFactory.render(md, v)))
+        .isNotEqualTo(RuntimeConfigFactory.hash(first));
+  }
+
+  @Test
+  void pvcModelsAreServedFromTheMountAndUpperCaseDigestsAreLowered() {
+    var md =
+        TestingModelDeployments.md(
+            "fraud",
+            TestingModelDeployments.version(
+                "v2", "pvc://models/fraud/2/model.onnx", "AB".repeat(32), null, null, null));
+    String rendered = RuntimeConfigFactory.render(md, md.getSpec().getVersions().get(0));
+    assertThat(rendered)
+        .contains("uri: file:///models/pvc/fraud/2/model.onnx")
+        .contains("sha256: " + "ab".repeat(32))
+        .contains("name: fraud")
+        .contains("version: v2");
+  }
+}
