@@ -1,0 +1,126 @@
+package dev.starling.runtime.testing;
+
+import dev.starling.runtime.config.ConfigValidator;
+import dev.starling.runtime.config.ModelConfig;
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.config.ServerConfig;
+import dev.starling.runtime.config.SignatureConfig;
+import dev.starling.runtime.config.SourceConfig;
+import dev.starling.runtime.http.Lifecycle;
+import dev.starling.runtime.http.StarlingApp;
+import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.model.ModelFetcher;
+import dev.starling.runtime.model.ModelRegistry;
+import dev.starling.runtime.pipeline.InferenceGate;
+import dev.starling.runtime.pipeline.JsonLimits;
+import dev.starling.runtime.pipeline.Predictor;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The real runtime app on a loopback port, serving the bundled sample models, with a plain JDK HTTP
+ * client: what the HTTP tests talk to.
+ */
+public final class TestingServer implements AutoCloseable {
+  public static final List<String> SAMPLE_MODELS =
+      List.of("iris", "fraud", "mlp", "heavy", "types");
+
+  private final Javalin app;
+  private final ModelRegistry models;
+  private final RuntimeMetrics metrics;
+  private final HttpClient client = HttpClient.newHttpClient();
+
+  private TestingServer(RuntimeConfig cfg) {
+    cfg = ConfigValidator.validate(cfg);
+    metrics = new RuntimeMetrics();
+    models = new ModelRegistry(cfg.models(), metrics);
+    Predictor predictor =
+        new Predictor(
+            JsonLimits.factory(cfg.limits(), cfg.server().maxRequestBytes()),
+            cfg.limits().maxElementsPerRequest(),
+            new InferenceGate(cfg.inference().maxConcurrent()));
+    app =
+        StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, new Lifecycle()));
+    app.start("127.0.0.1", 0);
+    if (!models.loadAll(new ModelFetcher(), cfg.inference())) {
+      close();
+      throw new IllegalStateException("sample models did not load");
+    }
+  }
+
+  /** Serves the sample models (with their signature sidecars) under the given config. */
+  public static TestingServer samples(RuntimeConfig base) {
+    List<ModelConfig> ms = new ArrayList<>();
+    for (String name : SAMPLE_MODELS) {
+      ms.add(sample(name));
+    }
+    RuntimeConfig cfg =
+        base.withModels(ms).withServer(base.server().withHost("127.0.0.1").withPort(0));
+    return new TestingServer(cfg);
+  }
+
+  public static TestingServer samples() {
+    return samples(new RuntimeConfig(ServerConfig.defaults(), null, null, null, null));
+  }
+
+  public static ModelConfig sample(String name) {
+    Path file = Samples.model(name);
+    SignatureConfig sig = Samples.signature(name);
+    return new ModelConfig(name, "1", new SourceConfig(file.toUri().toString(), null), sig, true);
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + app.port() + path;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public ModelRegistry models() {
+    return models;
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(url(path))).GET().build());
+  }
+
+  public HttpResponse<String> post(String path, String body) {
+    return post(path, "application/json", body);
+  }
+
+  public HttpResponse<String> post(String path, String contentType, String body) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url(path)))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return send(b.build());
+  }
+
+  public HttpResponse<String> send(HttpRequest req) {
+    try {
+      return client.send(req, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    models.close();
+    metrics.close();
+  }
+}
