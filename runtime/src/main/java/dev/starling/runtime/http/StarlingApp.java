@@ -37,14 +37,6 @@ public final class StarlingApp {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
               });
-          config.routes.before(
-              ctx -> {
-                lifecycle.enter();
-                if (lifecycle.closeConnections()) {
-                  ctx.header("Connection", "close");
-                }
-              });
-          config.routes.after(ctx -> lifecycle.leave());
           ErrorResponses.register(config.routes);
           v2.register(config.routes);
           new V1Routes(v2, deps.predictor(), cfg.server().maxRequestBytes())

@@ -60,14 +60,12 @@ final class V1Routes {
         });
   }
 
-  private void predict(Context ctx) {
+  private void predict(Context ctx) throws Exception {
     ServedModel m = v2.find(ctx, null);
-    if (!m.ready()) {
-      throw ApiException.unavailable("model '" + m.name() + "' is not ready");
-    }
-    long t0 = System.nanoTime();
-    int status = 500;
-    m.meters().inflight().incrementAndGet();
+    v2.track(ctx, m, "v1", () -> predict(ctx, m));
+  }
+
+  private void predict(Context ctx, ServedModel m) throws IOException, OrtException {
     DirectArena arena = DirectArena.local();
     try {
       byte[] body = Bodies.readJson(ctx, maxBodyBytes);
@@ -89,16 +87,8 @@ final class V1Routes {
         }
         ctx.contentType("application/json").result(out.toByteArray());
       }
-      status = 200;
-    } catch (ApiException e) {
-      status = e.status();
-      throw e;
-    } catch (IOException | OrtException e) {
-      throw new IllegalStateException("could not write predictions", e);
     } finally {
       arena.reset();
-      m.meters().inflight().decrementAndGet();
-      m.meters().request("v1", status, System.nanoTime() - t0);
     }
   }
 

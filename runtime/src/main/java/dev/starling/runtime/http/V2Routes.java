@@ -126,24 +126,49 @@ final class V2Routes {
         });
   }
 
-  private void infer(Context ctx, ServedModel m) {
+  private void infer(Context ctx, ServedModel m) throws Exception {
+    track(
+        ctx,
+        m,
+        "v2",
+        () -> {
+          byte[] body = Bodies.readJson(ctx, maxBodyBytes);
+          ctx.contentType("application/json").result(predictor.inferV2(m, body));
+        });
+  }
+
+  /** Work on one inference request. */
+  @FunctionalInterface
+  interface Work {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs an inference request with its bookkeeping: readiness, in-flight counts (for draining and
+   * the gauge), {@code Connection: close} once the server drains, and the request metrics by
+   * outcome.
+   */
+  void track(Context ctx, ServedModel m, String protocol, Work work) throws Exception {
     if (!m.ready()) {
       throw ApiException.unavailable("model '" + m.name() + "' is not ready");
     }
     long t0 = System.nanoTime();
     int status = 500;
+    lifecycle.enter();
     m.meters().inflight().incrementAndGet();
     try {
-      byte[] body = Bodies.readJson(ctx, maxBodyBytes);
-      byte[] out = predictor.inferV2(m, body);
-      ctx.contentType("application/json").result(out);
+      if (lifecycle.closeConnections()) {
+        ctx.header("Connection", "close");
+      }
+      work.run();
       status = 200;
     } catch (ApiException e) {
       status = e.status();
       throw e;
     } finally {
       m.meters().inflight().decrementAndGet();
-      m.meters().request("v2", status, System.nanoTime() - t0);
+      lifecycle.leave();
+      m.meters().request(protocol, status, System.nanoTime() - t0);
     }
   }
 

@@ -42,7 +42,14 @@ public final class ModelFetcher {
   public Path fetch(String uri, String expectedSha256, Path downloadTo) {
     if (uri.startsWith("https://")) {
       Path target = downloadTo != null ? downloadTo : tempTarget(uri);
-      download(uri, expectedSha256, target);
+      try {
+        download(uri, expectedSha256, target);
+      } catch (RuntimeException e) {
+        if (downloadTo == null) {
+          deleteQuietly(target); // our own temp file: a failed fetch leaves nothing behind
+        }
+        throw e;
+      }
       return target;
     }
     if (uri.startsWith("http://")) {
@@ -121,11 +128,7 @@ public final class ModelFetcher {
       Thread.currentThread().interrupt();
       throw new ModelLoadException("download of " + uri + " was interrupted", e);
     } finally {
-      try {
-        Files.deleteIfExists(partial);
-      } catch (IOException ignored) {
-        // best effort: a stale .partial file is overwritten by the next attempt
-      }
+      deleteQuietly(partial); // a stale .partial file is overwritten by the next attempt
     }
   }
 
@@ -137,6 +140,14 @@ public final class ModelFetcher {
             + expected.toLowerCase()
             + " but the file has "
             + actual);
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // best effort
+    }
   }
 
   private static Path tempTarget(String uri) {
