@@ -1,0 +1,94 @@
+package dev.starling.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.desired.Names;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every sample applies, gets its children, and becomes Ready through the real controllers. */
+@ExtendWith(TestWorldExtension.class)
+class SamplesIT {
+
+  static Stream<String> samples() throws IOException {
+    try (var files = Files.list(TestWorld.get().repo().resolve("samples"))) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(f -> f.endsWith(".yaml"))
+          .sorted()
+          .toList()
+          .stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  void sampleBecomesReadyWithExpectedChildren(String file, TestNamespace ns) {
+    ns.samplePrerequisites();
+    ModelDeployment md = ns.create(ns.sample(file));
+    String name = md.getMetadata().getName();
+
+    ModelDeployment ready = ns.awaitReady(name, Duration.ofSeconds(90));
+
+    List<String> versions =
+        md.getSpec().getVersions().stream().map(v -> name + "-" + v.getName()).toList();
+    var children = ns.children(name);
+    assertThat(children.get("ConfigMap")).containsExactlyInAnyOrderElementsOf(versions);
+    assertThat(children.get("Deployment")).containsExactlyInAnyOrderElementsOf(versions);
+    assertThat(children.get("HorizontalPodAutoscaler"))
+        .containsExactlyInAnyOrderElementsOf(versions);
+    assertThat(children.get("Service"))
+        .containsExactlyInAnyOrderElementsOf(
+            Stream.concat(Stream.of(name), versions.stream()).toList());
+    List<String> wantPdb =
+        md.getSpec().getVersions().stream()
+            .filter(
+                v ->
+                    v.getAutoscaling() != null
+                        && v.getAutoscaling().getMinReplicas() != null
+                        && v.getAutoscaling().getMinReplicas() >= 2)
+            .map(v -> name + "-" + v.getName())
+            .toList();
+    assertThat(children.get("PodDisruptionBudget")).containsExactlyInAnyOrderElementsOf(wantPdb);
+
+    for (var v : md.getSpec().getVersions()) {
+      String child = name + "-" + v.getName();
+      Deployment d = ns.admin().apps().deployments().inNamespace(ns.name()).withName(child).get();
+      assertThat(d.getMetadata().getOwnerReferences())
+          .singleElement()
+          .satisfies(o -> assertThat(o.getUid()).isEqualTo(ready.getMetadata().getUid()));
+      assertThat(d.getStatus().getConditions())
+          .anyMatch(c -> c.getType().equals("Available") && c.getStatus().equals("True"));
+      assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+          .isEqualTo(v.getImage() != null ? v.getImage() : TestWorld.RUNTIME_IMAGE);
+      HorizontalPodAutoscaler hpa =
+          ns.admin()
+              .autoscaling()
+              .v2()
+              .horizontalPodAutoscalers()
+              .inNamespace(ns.name())
+              .withName(child)
+              .get();
+      assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(child);
+      ConfigMap cm = ns.admin().configMaps().inNamespace(ns.name()).withName(child).get();
+      assertThat(cm.getData().get(Names.RUNTIME_CONFIG_KEY)).contains("version: " + v.getName());
+    }
+    Service stable = ns.admin().services().inNamespace(ns.name()).withName(name).get();
+    assertThat(stable.getSpec().getPorts().get(0).getPort()).isEqualTo(8080);
+    assertThat(ready.getStatus().getUrl())
+        .isEqualTo("http://" + name + "." + ns.name() + ".svc:8080");
+    assertThat(ready.getStatus().getVersions()).hasSize(md.getSpec().getVersions().size());
+    assertThat(ready.getStatus().getVersions()).allMatch(v -> v.getReadyReplicas() >= 1);
+  }
+}

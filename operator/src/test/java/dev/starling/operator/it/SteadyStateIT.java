@@ -1,0 +1,38 @@
+package dev.starling.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Once everything is Ready, the operator makes no API writes, although it keeps reconciling (the
+ * test operator resyncs every 5 s).
+ */
+@ExtendWith(TestWorldExtension.class)
+class SteadyStateIT {
+
+  @Test
+  void steadyStateMakesZeroWrites(TestWorld world, TestNamespace ns) throws Exception {
+    ns.samplePrerequisites();
+    for (String sample : SamplesIT.samples().toList()) {
+      ns.create(ns.sample(sample));
+    }
+    for (String name : new String[] {"iris", "fraud", "mlp"}) {
+      ns.awaitReady(name, Duration.ofSeconds(90));
+    }
+    // let the last status patch and the pods' final transitions settle
+    Thread.sleep(3_000);
+    var resourceVersions = ns.children("fraud");
+    String mdVersion = ns.get("fraud").getMetadata().getResourceVersion();
+
+    WriteCounter writes = world.operator().writes();
+    writes.reset();
+    Thread.sleep(15_000); // three resync periods of the test operator
+
+    assertThat(writes.writes()).as("writes by the operator in steady state").isEmpty();
+    assertThat(ns.get("fraud").getMetadata().getResourceVersion()).isEqualTo(mdVersion);
+    assertThat(ns.children("fraud")).isEqualTo(resourceVersions);
+  }
+}

@@ -1,0 +1,184 @@
+package dev.starling.operator.it;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.desired.Names;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** A namespace of its own for one test, with helpers to apply samples and read children. */
+public final class TestNamespace implements AutoCloseable {
+
+  /** The child kinds of a ModelDeployment. */
+  public static final List<Class<? extends HasMetadata>> CHILD_KINDS =
+      List.of(
+          ConfigMap.class,
+          Deployment.class,
+          Service.class,
+          HorizontalPodAutoscaler.class,
+          PodDisruptionBudget.class);
+
+  private final TestWorld world;
+  private final String name;
+
+  TestNamespace(TestWorld world, String prefix, Map<String, String> labels) {
+    this.world = world;
+    String base = prefix.toLowerCase().replaceAll("[^a-z0-9]", "").replaceAll("it$", "");
+    this.name =
+        base.substring(0, Math.min(base.length(), 20))
+            + "-"
+            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+    world
+        .admin()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public KubernetesClient admin() {
+    return world.admin();
+  }
+
+  /** Reads samples/{file} as a ModelDeployment in this namespace. */
+  public ModelDeployment sample(String file) {
+    try {
+      String yaml = Files.readString(world.repo().resolve("samples").resolve(file));
+      ModelDeployment md = Serialization.unmarshal(yaml, ModelDeployment.class);
+      md.getMetadata().setNamespace(name);
+      return md;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Creates what a sample needs first: the bound PVC "models" the pvc:// samples mount. */
+  public void samplePrerequisites() {
+    String pv = "models-" + name;
+    admin()
+        .persistentVolumes()
+        .resource(
+            new PersistentVolumeBuilder()
+                .withNewMetadata()
+                .withName(pv)
+                .endMetadata()
+                .withNewSpec()
+                .withCapacity(Map.of("storage", new Quantity("1Gi")))
+                .withAccessModes("ReadOnlyMany")
+                .withStorageClassName("")
+                .withPersistentVolumeReclaimPolicy("Delete")
+                .withNewHostPath()
+                .withPath("/tmp/" + pv)
+                .endHostPath()
+                .withNewClaimRef()
+                .withNamespace(name)
+                .withName("models")
+                .endClaimRef()
+                .endSpec()
+                .build())
+        .create();
+    admin()
+        .persistentVolumeClaims()
+        .inNamespace(name)
+        .resource(
+            new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName("models")
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadOnlyMany")
+                .withStorageClassName("")
+                .withVolumeName(pv)
+                .withNewResources()
+                .addToRequests("storage", new Quantity("1Gi"))
+                .endResources()
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  public ModelDeployment create(ModelDeployment md) {
+    md.getMetadata().setNamespace(name);
+    return admin().resource(md).inNamespace(name).create();
+  }
+
+  /** Creates an arbitrary object from YAML, as kubectl would. */
+  public GenericKubernetesResource createYaml(String yaml) {
+    GenericKubernetesResource r = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+    r.getMetadata().setNamespace(name);
+    return admin().resource(r).inNamespace(name).create();
+  }
+
+  public ModelDeployment get(String md) {
+    return admin().resources(ModelDeployment.class).inNamespace(name).withName(md).get();
+  }
+
+  /** Waits until Ready=True for the current generation and returns the object. */
+  public ModelDeployment awaitReady(String md, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> isReady(get(md)));
+    return get(md);
+  }
+
+  public static boolean isReady(ModelDeployment md) {
+    return md != null
+        && md.getStatus() != null
+        && md.getMetadata().getGeneration().equals(md.getStatus().getObservedGeneration())
+        && md.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+  }
+
+  /** Children of a ModelDeployment by kind then name, found by the operator's label. */
+  public Map<String, List<String>> children(String md) {
+    Map<String, List<String>> byKind = new TreeMap<>();
+    for (Class<? extends HasMetadata> kind : CHILD_KINDS) {
+      byKind.put(
+          kind.getSimpleName(),
+          admin()
+              .resources(kind)
+              .inNamespace(name)
+              .withLabel(Names.LABEL_MODEL_DEPLOYMENT, md)
+              .list()
+              .getItems()
+              .stream()
+              .map(r -> r.getMetadata().getName())
+              .sorted()
+              .toList());
+    }
+    return byKind;
+  }
+
+  @Override
+  public void close() {
+    admin().namespaces().withName(name).delete();
+    admin().persistentVolumes().withName("models-" + name).delete();
+  }
+}

@@ -1,0 +1,167 @@
+package dev.starling.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The API server itself refuses bad ModelDeployments, naming the field (schema and CEL). */
+@ExtendWith(TestWorldExtension.class)
+class ValidationIT {
+
+  private static final String SHA = "a".repeat(64);
+
+  static String md(String name, String versions) {
+    return """
+        apiVersion: serving.starling.dev/v1alpha1
+        kind: ModelDeployment
+        metadata:
+          name: %s
+        spec:
+          versions:
+        %s
+        """
+        .formatted(name, versions.indent(4));
+  }
+
+  static String v(String name, String uri, String extra) {
+    return """
+        - name: %s
+          model:
+            uri: %s
+        %s"""
+        .formatted(name, uri, extra.indent(2));
+  }
+
+  static final String OK_URI = "https://m.example.com/a.onnx";
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        Arguments.of(
+            "weights do not sum to 100",
+            md("a", v("v1", OK_URI, "weight: 50") + v("v2", OK_URI, "weight: 40")),
+            "spec.versions",
+            "weights must sum to 100"),
+        Arguments.of(
+            "two versions without weights",
+            md("a", v("v1", OK_URI, "") + v("v2", OK_URI, "")),
+            "spec.versions",
+            "weights must sum to 100"),
+        Arguments.of(
+            "minReplicas above maxReplicas",
+            md("a", v("v1", OK_URI, "autoscaling: {minReplicas: 5, maxReplicas: 2}")),
+            "spec.versions[0].autoscaling.minReplicas",
+            "less than or equal to maxReplicas"),
+        Arguments.of(
+            "http scheme",
+            md("a", v("v1", "http://m.example.com/a.onnx", "")),
+            "spec.versions[0].model.uri",
+            "must be https://"),
+        Arguments.of(
+            "s3 scheme",
+            md("a", v("v1", "s3://bucket/a.onnx", "")),
+            "spec.versions[0].model.uri",
+            "must be https://"),
+        Arguments.of(
+            "pvc without path",
+            md("a", v("v1", "pvc://claim", "")),
+            "spec.versions[0].model.uri",
+            "pvc://<claim>/<path>"),
+        Arguments.of(
+            "sha256 too short",
+            md(
+                "a",
+                v("v1", OK_URI, "")
+                    .replace(
+                        "uri: " + OK_URI,
+                        "uri: " + OK_URI + "\n      sha256: " + SHA.substring(1))),
+            "spec.versions[0].model.sha256",
+            "64 hexadecimal"),
+        Arguments.of(
+            "sha256 not hex",
+            md(
+                "a",
+                v("v1", OK_URI, "")
+                    .replace(
+                        "uri: " + OK_URI, "uri: " + OK_URI + "\n      sha256: " + "g".repeat(64))),
+            "spec.versions[0].model.sha256",
+            "64 hexadecimal"),
+        Arguments.of(
+            "version name not a DNS label",
+            md("a", v("V1_x", OK_URI, "")),
+            "spec.versions[0].name",
+            "should match"),
+        Arguments.of(
+            "version name too long",
+            md("a", v("v1234567890123456", OK_URI, "")),
+            "spec.versions[0].name",
+            "15"),
+        Arguments.of("no versions", md("a", "[]"), "spec.versions", "should have at least 1 items"),
+        Arguments.of(
+            "eleven versions",
+            md(
+                "a",
+                Stream.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")
+                    .map(n -> v(n, OK_URI, "weight: " + (n.equals("a") ? 100 : 0)))
+                    .reduce("", String::concat)),
+            "spec.versions",
+            "must have at most 10 items"),
+        Arguments.of(
+            "weight above 100",
+            md("a", v("v1", OK_URI, "weight: 101")),
+            "spec.versions[0].weight",
+            "less than or equal to 100"),
+        Arguments.of(
+            "negative weight",
+            md("a", v("v1", OK_URI, "weight: -1") + v("v2", OK_URI, "weight: 101")),
+            "spec.versions[0].weight",
+            "greater than or equal to 0"),
+        Arguments.of(
+            "duplicate version names",
+            md("a", v("v1", OK_URI, "weight: 50") + v("v1", OK_URI, "weight: 50")),
+            "spec.versions[1]",
+            "Duplicate value"),
+        Arguments.of(
+            "missing model",
+            md("a", "- name: v1\n  weight: 100\n"),
+            "spec.versions[0].model",
+            "Required value"),
+        Arguments.of(
+            "minReplicas zero",
+            md("a", v("v1", OK_URI, "autoscaling: {minReplicas: 0}")),
+            "spec.versions[0].autoscaling.minReplicas",
+            "greater than or equal to 1"),
+        Arguments.of(
+            "name starting with a digit",
+            md("1fraud", v("v1", OK_URI, "")),
+            "metadata.name",
+            "DNS-1035"),
+        Arguments.of(
+            "name too long for child Services",
+            md("a".repeat(48), v("v1", OK_URI, "")),
+            "metadata.name",
+            "at most 47 characters"),
+        Arguments.of(
+            "unknown CPU target",
+            md("a", v("v1", OK_URI, "autoscaling: {targetCPUUtilizationPercentage: 0}")),
+            "spec.versions[0].autoscaling.targetCPUUtilizationPercentage",
+            "greater than or equal to 1"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalid")
+  void apiServerRefusesWithAMessageNamingTheField(
+      String why, String yaml, String field, String message, TestNamespace ns) {
+    assertThatThrownBy(() -> ns.createYaml(yaml))
+        .as(why)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> org.assertj.core.api.Assertions.assertThat(e.getCode()).isEqualTo(422))
+        .hasMessageContaining(field)
+        .hasMessageContaining(message);
+  }
+}
