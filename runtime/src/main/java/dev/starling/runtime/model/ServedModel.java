@@ -2,6 +2,7 @@ package dev.starling.runtime.model;
 
 import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.metrics.ModelMeters;
+import dev.starling.runtime.pipeline.PredictionObserver;
 import dev.starling.runtime.pipeline.SignatureBinding;
 
 /**
@@ -22,6 +23,7 @@ public final class ServedModel {
   private volatile String failure;
   private volatile OnnxModel model;
   private volatile SignatureBinding binding;
+  private volatile PredictionObserver observer = PredictionObserver.NONE;
 
   public ServedModel(ModelConfig config, ModelMeters meters) {
     this.config = config;
@@ -64,6 +66,15 @@ public final class ServedModel {
   /** The signature config bound to the serving model (features, labels). */
   public SignatureBinding binding() {
     return binding;
+  }
+
+  /** Who watches this model's predictions (drift monitoring); never null. */
+  public PredictionObserver observer() {
+    return observer;
+  }
+
+  public void observer(PredictionObserver newObserver) {
+    this.observer = newObserver == null ? PredictionObserver.NONE : newObserver;
   }
 
   public void serve(OnnxModel loaded, SignatureBinding boundSignature) {

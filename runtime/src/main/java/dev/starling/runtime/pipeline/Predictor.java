@@ -66,7 +66,9 @@ public final class Predictor {
       gate.enter();
       long t0 = System.nanoTime();
       try {
-        return model.run(tensors, outputs);
+        OrtSession.Result result = model.run(tensors, outputs);
+        served.observer().observe(served, inputs, result);
+        return result;
       } finally {
         gate.leave();
         served.meters().inference(System.nanoTime() - t0);
