@@ -31,7 +31,11 @@ public final class Main {
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
 
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withHttpClientBuilderConsumer(
+                b -> b.addOrReplaceInterceptor("writes", new ApiWriteMetrics(registry)))
+            .build();
     LOG.info(
         "starling-operator {} against {} (runtime image {}, leader election {})",
         version,

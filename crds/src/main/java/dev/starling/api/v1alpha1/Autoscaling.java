@@ -20,8 +20,8 @@ public class Autoscaling {
   @Min(1)
   @Max(1000)
   @JsonPropertyDescription(
-      "Fewest replicas, 1 to 1000. Defaults to 1. A PodDisruptionBudget keeping all but one"
-          + " available is created when this is 2 or more.")
+      "Fewest replicas, 1 to 1000. Defaults to 1. When 2 or more, a PodDisruptionBudget lets"
+          + " voluntary disruptions (node drains) take at most one pod at a time.")
   private Integer minReplicas;
 
   @Min(1)

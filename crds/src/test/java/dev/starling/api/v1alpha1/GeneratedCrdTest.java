@@ -41,6 +41,19 @@ class GeneratedCrdTest {
   }
 
   @Test
+  void committedReferenceMatchesTheCrd() throws IOException {
+    Path committed = Path.of(System.getProperty("crd.committed")).resolveSibling("REFERENCE.md");
+    String reference = CrdReference.render(fresh);
+    if (Boolean.getBoolean("crd.update")) {
+      Files.writeString(committed, reference);
+    }
+    assertThat(committed).exists();
+    assertThat(Files.readString(committed))
+        .as("%s is stale; run: mvn -pl crds test -Dcrd.update=true", committed)
+        .isEqualTo(reference);
+  }
+
+  @Test
   void printerColumnsKeepTheirDeclaredOrder() {
     assertThat(fresh)
         .containsSubsequence(

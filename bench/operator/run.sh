@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# bench/operator/run.sh — operator scale benchmark against the local test world.
+#
+#   bench/operator/run.sh [COUNT=1000] [STEADY_SECONDS=60]
+#
+# Starts hack/testenv, installs the CRD and RBAC, runs operator/target/starling-operator.jar
+# (built if missing) outside the cluster with KUBECONFIG, creates COUNT single-version
+# ModelDeployments and measures: time until all have children and a status for their generation,
+# time until all are Ready (kwok makes the pods ready), API writes by the operator during
+# STEADY_SECONDS of steady state, operator heap and RSS. Writes bench/results/operator-scale.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+COUNT=${1:-1000}
+STEADY=${2:-60}
+JVM_OPTS=${STARLING_BENCH_JVM_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
+PORT=18081
+
+hack/testenv up
+eval "$(hack/testenv env)"
+[[ -f operator/target/starling-operator.jar ]] || mvn -q -pl crds,operator -am package -DskipTests
+kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments.serving.starling.dev-v1.yml >/dev/null
+kubectl wait --for=condition=Established crd/modeldeployments.serving.starling.dev --timeout=60s >/dev/null
+kubectl apply --server-side --force-conflicts -f operator/src/main/k8s/rbac.yaml >/dev/null
+kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=300s >/dev/null
+
+mkdir -p bench/results/tmp
+STARLING_LEADER_ELECTION=false STARLING_HTTP_PORT=$PORT STARLING_JOSDK_LOG_LEVEL=WARN \
+  java $JVM_OPTS -jar operator/target/starling-operator.jar >bench/results/tmp/operator-scale.log 2>&1 &
+OPERATOR_PID=$!
+trap 'kill $OPERATOR_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 1; done
+
+OUT=$(java -cp operator/target/starling-operator.jar bench/operator/OperatorScaleBench.java \
+  "$COUNT" "$OPERATOR_PID" "http://127.0.0.1:$PORT/metrics" "$STEADY" | tee /dev/stderr)
+RESULT=$(grep '^RESULT' <<<"$OUT")
+val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$RESULT"; }
+
+cat >bench/results/operator-scale.md <<MD
+# Operator scale benchmark
+
+Command: \`bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`)
+Date: $(date -u +%Y-%m-%dT%H:%M:%SZ)
+Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, shared with the test world
+Test world: hack/testenv ($(grep -E '^(KUBERNETES|ETCD|KWOK)_VERSION' hack/versions.env | tr '\n' ' ')), 2 kwok nodes
+
+| measure | value | target |
+|---|---|---|
+| ModelDeployments | $COUNT (one version each) | 1,000 |
+| created by the client (16 threads) | $(val created_s) s | |
+| all reconciled: children created, status written for the generation | $(val reconciled_s) s | <= 60 s |
+| all Ready (real Deployment/ReplicaSet controllers, kwok pods) | $(val ready_s) s | |
+| operator API writes during $STEADY s of steady state | $(val steady_writes) | 0 |
+| operator heap used after | $(val heap_mib) MiB | |
+| operator RSS after | $(val rss_mib) MiB | <= 256 MiB |
+
+Times count from the first create. Writes are the operator's own counter
+\`starling_operator_api_writes_total\` (every non-GET request of its client).
+MD
+echo "wrote bench/results/operator-scale.md"
+kubectl delete namespace bench-scale --wait=false >/dev/null || true
