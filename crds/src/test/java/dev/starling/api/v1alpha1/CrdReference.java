@@ -99,8 +99,7 @@ final class CrdReference {
   private static void cel(String path, JSONSchemaProps p, StringBuilder out) {
     if (p.getXKubernetesValidations() != null) {
       for (var rule : p.getXKubernetesValidations()) {
-        String at =
-            rule.getFieldPath() != null ? rule.getFieldPath() : path.isEmpty() ? "(root)" : path;
+        String at = path + (rule.getFieldPath() != null ? rule.getFieldPath() : "");
         out.append("- `").append(at).append("`: ").append(rule.getMessage()).append("\n");
       }
     }
