@@ -20,7 +20,7 @@ class SteadyStateIT {
       ns.create(ns.sample(sample));
     }
     for (String name : new String[] {"iris", "fraud", "mlp"}) {
-      ns.awaitReady(name, Duration.ofSeconds(90));
+      ns.awaitSettled(name, Duration.ofSeconds(120));
     }
     // let the last status patch and the pods' final transitions settle
     Thread.sleep(3_000);

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.desired.VersionDefaults;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -145,6 +146,37 @@ public final class TestNamespace implements AutoCloseable {
   /** Waits until Ready=True for the current generation and returns the object. */
   public ModelDeployment awaitReady(String md, Duration timeout) {
     await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> isReady(get(md)));
+    return get(md);
+  }
+
+  /**
+   * Waits until Ready and every version runs at least its minReplicas (the HPA has acted), so
+   * nothing is left to change.
+   */
+  public ModelDeployment awaitSettled(String md, Duration timeout) {
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              ModelDeployment current = get(md);
+              if (!isReady(current)) {
+                return false;
+              }
+              for (var v : current.getSpec().getVersions()) {
+                int min = VersionDefaults.minReplicas(v);
+                var status =
+                    current.getStatus().getVersions().stream()
+                        .filter(s -> s.getName().equals(v.getName()))
+                        .findFirst();
+                if (status.isEmpty()
+                    || status.get().getDesiredReplicas() < min
+                    || status.get().getReadyReplicas() < status.get().getDesiredReplicas()) {
+                  return false;
+                }
+              }
+              return true;
+            });
     return get(md);
   }
 
