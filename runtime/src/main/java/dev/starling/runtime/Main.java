@@ -1,6 +1,7 @@
 package dev.starling.runtime;
 
 import dev.starling.runtime.cli.FetchCommand;
+import dev.starling.runtime.cli.ProfileCommand;
 import dev.starling.runtime.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Serves ONNX models over the Open Inference Protocol.",
-    subcommands = {ServeCommand.class, FetchCommand.class})
+    subcommands = {ServeCommand.class, FetchCommand.class, ProfileCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package dev.starling.runtime.cli;
 
+import dev.starling.runtime.config.ConfigException;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.http.Lifecycle;
 import dev.starling.runtime.http.StarlingApp;
@@ -10,6 +11,7 @@ import dev.starling.runtime.pipeline.InferenceGate;
 import dev.starling.runtime.pipeline.JsonLimits;
 import dev.starling.runtime.pipeline.Predictor;
 import io.javalin.Javalin;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,7 @@ import sun.misc.Signal;
  */
 final class RuntimeServer {
   private static final Logger LOG = LoggerFactory.getLogger(RuntimeServer.class);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(3);
 
   private final RuntimeConfig cfg;
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -39,8 +42,14 @@ final class RuntimeServer {
             JsonLimits.factory(cfg.limits(), cfg.server().maxRequestBytes()),
             cfg.limits().maxElementsPerRequest(),
             new InferenceGate(cfg.inference().maxConcurrent()));
-    Javalin app =
-        StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, lifecycle));
+    Javalin app;
+    try {
+      app = StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, lifecycle));
+    } catch (ConfigException e) { // a key file or reference profile that cannot be read
+      LOG.error("{}", e.getMessage());
+      metrics.close();
+      return 2;
+    }
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     try {
@@ -75,6 +84,10 @@ final class RuntimeServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // In-flight counts drop before Jetty has written the response; a graceful Jetty stop closes
+    // the listener, lets those responses go out (with Connection: close) and idle connections
+    // close, instead of cutting them.
+    app.jettyServer().server().setStopTimeout(STOP_TIMEOUT.toMillis());
     app.stop();
     models.close();
     metrics.close();

@@ -1,17 +1,22 @@
 package dev.starling.runtime.cli;
 
+import dev.starling.runtime.config.BatchingConfig;
+import dev.starling.runtime.config.CacheConfig;
 import dev.starling.runtime.config.ConfigException;
 import dev.starling.runtime.config.ConfigLoader;
 import dev.starling.runtime.config.ConfigValidator;
+import dev.starling.runtime.config.Durations;
 import dev.starling.runtime.config.InferenceConfig;
 import dev.starling.runtime.config.LoggingConfig;
 import dev.starling.runtime.config.ModelConfig;
+import dev.starling.runtime.config.RateLimitConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.config.SignatureConfig;
 import dev.starling.runtime.config.SourceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,8 +56,42 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-concurrent", description = "Inferences running at once (default: cores).")
   Integer maxConcurrent;
 
+  @Option(names = "--max-inflight", description = "Requests per model in flight before fast 503s.")
+  Integer maxInflight;
+
+  @Option(
+      names = "--batch-max-size",
+      description = "Dynamic batching: most rows per call (1 = off).")
+  Integer batchMaxSize;
+
+  @Option(
+      names = "--batch-max-delay",
+      description = "Dynamic batching: longest wait for company (e.g. 2ms).")
+  String batchMaxDelay;
+
+  @Option(names = "--cache-max-entries", description = "Prediction cache size per model (0 = off).")
+  Long cacheMaxEntries;
+
+  @Option(names = "--cache-ttl", description = "Prediction cache entry lifetime (e.g. 10m).")
+  String cacheTtl;
+
   @Option(names = "--log-format", description = "json or text (default json; text on a terminal).")
   String logFormat;
+
+  @Option(
+      names = "--api-keys",
+      description = "Require API keys: a file of id:key lines, re-read when it changes.")
+  Path apiKeys;
+
+  @Option(
+      names = "--rate-limit",
+      description = "Requests per second per client (API key, else address): RPS or RPS:BURST.")
+  String rateLimit;
+
+  @Option(
+      names = "--reference-profile",
+      description = "Drift monitoring against this reference profile (see the profile command).")
+  Path referenceProfile;
 
   @Override
   public Integer call() {
@@ -78,18 +117,28 @@ public final class ServeCommand implements Callable<Integer> {
     if (port != null) {
       cfg = cfg.withServer(cfg.server().withPort(port));
     }
-    if (intraOpThreads != null || maxConcurrent != null) {
+    if (intraOpThreads != null || maxConcurrent != null || maxInflight != null) {
       InferenceConfig i = cfg.inference();
       cfg =
           cfg.withInference(
               new InferenceConfig(
                   intraOpThreads != null ? intraOpThreads : i.intraOpThreads(),
-                  maxConcurrent != null ? maxConcurrent : i.maxConcurrent()));
+                  maxConcurrent != null ? maxConcurrent : i.maxConcurrent(),
+                  maxInflight != null ? maxInflight : i.maxInflight()));
     }
     String format =
         logFormat != null ? logFormat : config == null && System.console() != null ? "text" : null;
     if (format != null) {
       cfg = cfg.withLogging(new LoggingConfig(format));
+    }
+    if (apiKeys != null) {
+      cfg = cfg.withAuth(cfg.auth().withApiKeysFile(apiKeys.toString()));
+    }
+    if (rateLimit != null) {
+      cfg = cfg.withRateLimit(RateLimitConfig.parse(rateLimit, cfg.rateLimit()));
+    }
+    if (referenceProfile != null) {
+      cfg = cfg.withDrift(cfg.drift().withReference(referenceProfile.toString()));
     }
     List<ModelConfig> all = new ArrayList<>(cfg.models());
     for (String m : models) {
@@ -100,7 +149,36 @@ public final class ServeCommand implements Callable<Integer> {
     if (modelDir != null) {
       all.addAll(fromDir(modelDir));
     }
-    return cfg.withModels(all);
+    return cfg.withModels(all.stream().map(this::withFlags).toList());
+  }
+
+  /** Batching and cache flags apply to every model and override its config. */
+  private ModelConfig withFlags(ModelConfig m) {
+    if (batchMaxSize != null || batchMaxDelay != null) {
+      m =
+          m.withBatching(
+              new BatchingConfig(
+                  batchMaxSize != null ? batchMaxSize : m.batching().maxBatchSize(),
+                  batchMaxDelay != null
+                      ? duration("--batch-max-delay", batchMaxDelay)
+                      : m.batching().maxDelay()));
+    }
+    if (cacheMaxEntries != null || cacheTtl != null) {
+      m =
+          m.withCache(
+              new CacheConfig(
+                  cacheMaxEntries != null ? cacheMaxEntries : m.cache().maxEntries(),
+                  cacheTtl != null ? duration("--cache-ttl", cacheTtl) : m.cache().ttl()));
+    }
+    return m;
+  }
+
+  private static Duration duration(String flag, String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag + ": " + e.getMessage());
+    }
   }
 
   private static List<ModelConfig> fromDir(Path dir) {

@@ -44,6 +44,7 @@ public final class ConfigValidator {
     positive(errors, "limits.maxElementsPerRequest", l.maxElementsPerRequest());
     positive(errors, "inference.intraOpThreads", c.inference().intraOpThreads());
     positive(errors, "inference.maxConcurrent", c.inference().maxConcurrent());
+    positive(errors, "inference.maxInflight", c.inference().maxInflight());
     String format = c.logging().format();
     if (!format.equals("json") && !format.equals("text")) {
       errors.add("logging.format: must be json or text, got '" + format + "'");
@@ -55,6 +56,7 @@ public final class ConfigValidator {
     for (int i = 0; i < c.models().size(); i++) {
       validateModel(errors, "models[" + i + "]", c.models().get(i), names);
     }
+    validateSecurityAndDrift(errors, c);
     if (!errors.isEmpty()) {
       throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
     }
@@ -85,6 +87,19 @@ public final class ConfigValidator {
     if (m.signature() != null) {
       validateSignature(errors, at + ".signature", m.signature());
     }
+    if (m.batching().maxBatchSize() < 1 || m.batching().maxBatchSize() > 4096) {
+      errors.add(
+          at + ".batching.maxBatchSize: must be 1..4096, got " + m.batching().maxBatchSize());
+    }
+    if (m.batching().maxDelay().isNegative() || m.batching().maxDelay().toMillis() > 1000) {
+      errors.add(at + ".batching.maxDelay: must be 0..1s, got " + m.batching().maxDelay());
+    }
+    if (m.cache().maxEntries() < 0) {
+      errors.add(at + ".cache.maxEntries: must not be negative");
+    }
+    if (m.cache().ttl().isNegative() || m.cache().ttl().isZero()) {
+      errors.add(at + ".cache.ttl: must be positive");
+    }
   }
 
   private static void validateSignature(List<String> errors, String at, SignatureConfig s) {
@@ -108,6 +123,42 @@ public final class ConfigValidator {
     }
     if (s.topK() != null && s.topK() < 1) {
       errors.add(at + ".topK: must be at least 1");
+    }
+  }
+
+  private static void validateSecurityAndDrift(List<String> errors, RuntimeConfig c) {
+    AuthConfig a = c.auth();
+    if (a.apiKeysFile() != null && a.apiKeysFile().isBlank()) {
+      errors.add("auth.apiKeysFile: must not be blank");
+    }
+    if (a.reloadInterval().toMillis() < 100) {
+      errors.add("auth.reloadInterval: must be at least 100ms, got " + a.reloadInterval());
+    }
+    RateLimitConfig r = c.rateLimit();
+    if (r.enabled() && !(r.requestsPerSecond() > 0 && r.requestsPerSecond() <= 1e9)) {
+      errors.add(
+          "rateLimit.requestsPerSecond: must be above 0 (and at most 1e9), got "
+              + r.requestsPerSecond());
+    }
+    positive(errors, "rateLimit.burst", r.burst());
+    positive(errors, "rateLimit.maxClients", r.maxClients());
+    DriftConfig d = c.drift();
+    if (d.reference() != null && d.reference().isBlank()) {
+      errors.add("drift.reference: must not be blank");
+    }
+    if (d.window() < 10 || d.window() > 1_000_000) {
+      errors.add("drift.window: must be 10..1000000 rows, got " + d.window());
+    }
+    if (d.model() != null && c.models().stream().noneMatch(m -> d.model().equals(m.name()))) {
+      errors.add("drift.model: '" + d.model() + "' is not one of the served models");
+    } else if (d.enabled() && d.model() == null && c.models().size() > 1) {
+      errors.add("drift.model: name the model the reference profile describes (several served)");
+    }
+    FeedbackConfig f = d.feedback();
+    positive(errors, "drift.feedback.maxEntries", f.maxEntries());
+    positive(errors, "drift.feedback.window", f.window());
+    if (f.ttl().isNegative() || f.ttl().isZero()) {
+      errors.add("drift.feedback.ttl: must be positive, got " + f.ttl());
     }
   }
 

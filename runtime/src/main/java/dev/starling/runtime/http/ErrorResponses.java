@@ -22,7 +22,14 @@ public final class ErrorResponses {
   private ErrorResponses() {}
 
   public static void register(RoutesConfig routes) {
-    routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.getMessage()));
+    routes.exception(
+        ApiException.class,
+        (e, ctx) -> {
+          if (e.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+          }
+          send(ctx, e.status(), e.getMessage());
+        });
     routes.exception(
         HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), describe(e)));
     routes.exception(

@@ -1,9 +1,11 @@
 package dev.starling.runtime.http;
 
 import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.drift.DriftMonitoring;
 import dev.starling.runtime.metrics.RuntimeMetrics;
 import dev.starling.runtime.model.ModelRegistry;
 import dev.starling.runtime.pipeline.Predictor;
+import dev.starling.runtime.security.AccessControl;
 import io.javalin.Javalin;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -23,7 +25,12 @@ public final class StarlingApp {
     RuntimeConfig cfg = deps.config();
     Lifecycle lifecycle = deps.lifecycle();
     V2Routes v2 =
-        new V2Routes(deps.models(), deps.predictor(), lifecycle, cfg.server().maxRequestBytes());
+        new V2Routes(
+            deps.models(),
+            deps.predictor(),
+            lifecycle,
+            cfg.server().maxRequestBytes(),
+            cfg.inference().maxInflight());
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
@@ -38,6 +45,8 @@ public final class StarlingApp {
                 http.setSendXPoweredBy(false);
               });
           ErrorResponses.register(config.routes);
+          AccessControl.install(cfg, deps.models(), deps.metrics().registry(), config);
+          DriftMonitoring.install(cfg, deps.models(), deps.metrics().registry(), config);
           v2.register(config.routes);
           new V1Routes(v2, deps.predictor(), cfg.server().maxRequestBytes())
               .register(config.routes);

@@ -1,7 +1,5 @@
 package dev.starling.runtime.http;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +11,7 @@ import dev.starling.runtime.pipeline.InferInput;
 import dev.starling.runtime.pipeline.InferRequest;
 import dev.starling.runtime.pipeline.InstanceMapper;
 import dev.starling.runtime.pipeline.JsonErrors;
+import dev.starling.runtime.pipeline.OutputTensor;
 import dev.starling.runtime.pipeline.PredictionWriter;
 import dev.starling.runtime.pipeline.Predictor;
 import dev.starling.runtime.pipeline.RequestValidator;
@@ -65,7 +64,7 @@ final class V1Routes {
     v2.track(ctx, m, "v1", () -> predict(ctx, m));
   }
 
-  private void predict(Context ctx, ServedModel m) throws IOException, OrtException {
+  private void predict(Context ctx, ServedModel m) throws IOException {
     DirectArena arena = DirectArena.local();
     try {
       byte[] body = Bodies.readJson(ctx, maxBodyBytes);
@@ -78,15 +77,14 @@ final class V1Routes {
               : InstanceMapper.rows(onlyInput(model), rows, arena);
       InferRequest req = new InferRequest(null, List.of(input), null, null);
       RequestValidator.validate(req, model.signature());
-      try (OrtSession.Result result = predictor.run(m, model, req.inputs(), null)) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = predictor.json().createGenerator(out)) {
-          g.writeStartObject();
-          PredictionWriter.write(g, b, result, rows.size());
-          g.writeEndObject();
-        }
-        ctx.contentType("application/json").result(out.toByteArray());
+      List<OutputTensor> outputs = predictor.predict(m, model, req.inputs(), null);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+      try (JsonGenerator g = predictor.json().createGenerator(out)) {
+        g.writeStartObject();
+        PredictionWriter.write(g, b, outputs, rows.size());
+        g.writeEndObject();
       }
+      ctx.contentType("application/json").result(out.toByteArray());
     } finally {
       arena.reset();
     }

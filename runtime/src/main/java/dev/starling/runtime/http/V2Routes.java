@@ -18,12 +18,19 @@ final class V2Routes {
   private final Predictor predictor;
   private final Lifecycle lifecycle;
   private final long maxBodyBytes;
+  private final int maxInflight;
 
-  V2Routes(ModelRegistry models, Predictor predictor, Lifecycle lifecycle, long maxBodyBytes) {
+  V2Routes(
+      ModelRegistry models,
+      Predictor predictor,
+      Lifecycle lifecycle,
+      long maxBodyBytes,
+      int maxInflight) {
     this.models = models;
     this.predictor = predictor;
     this.lifecycle = lifecycle;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxInflight = maxInflight;
   }
 
   void register(RoutesConfig r) {
@@ -155,8 +162,21 @@ final class V2Routes {
     long t0 = System.nanoTime();
     int status = 500;
     lifecycle.enter();
-    m.meters().inflight().incrementAndGet();
+    int inflight = m.meters().inflight().incrementAndGet();
     try {
+      if (inflight > maxInflight) {
+        // Shed at once: a fast 503 lets the client (or the router) go elsewhere, where queueing
+        // would only make every request late.
+        m.meters().rejected("overload");
+        throw new ApiException(
+            503,
+            "model '"
+                + m.name()
+                + "' is overloaded ("
+                + maxInflight
+                + " requests in flight); retry",
+            1);
+      }
       if (lifecycle.closeConnections()) {
         ctx.header("Connection", "close");
       }

@@ -1,6 +1,7 @@
 package dev.starling.runtime.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -38,8 +39,11 @@ public final class ModelMeters {
   private final String version;
   private final ConcurrentHashMap<Long, Counter> requests = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
   private final Timer inference;
   private final AtomicInteger inflight = new AtomicInteger();
+  private final DistributionSummary batchRows;
+  private final Timer queue;
 
   ModelMeters(MeterRegistry registry, String model, String version) {
     this.registry = registry;
@@ -48,6 +52,18 @@ public final class ModelMeters {
     this.inference =
         Timer.builder("starling.inference.duration")
             .description("Time inside ONNX Runtime per call")
+            .tags("model", model, "version", version)
+            .serviceLevelObjectives(BUCKETS)
+            .register(registry);
+    this.batchRows =
+        DistributionSummary.builder("starling.batch.size")
+            .description("Rows per ONNX Runtime call (1 when batching is off or idle)")
+            .tags("model", model, "version", version)
+            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+            .register(registry);
+    this.queue =
+        Timer.builder("starling.queue.duration")
+            .description("Time a request waited for an inference permit or a batch")
             .tags("model", model, "version", version)
             .serviceLevelObjectives(BUCKETS)
             .register(registry);
@@ -91,6 +107,27 @@ public final class ModelMeters {
 
   public void inference(long nanos) {
     inference.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** A request refused before it ran, by reason ("overload", "auth", "rate_limit"). */
+  public void rejected(String reason) {
+    rejected
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("starling.rejected.requests")
+                    .description("Requests refused before inference, by reason")
+                    .tags("model", model, "version", version, "reason", r)
+                    .register(registry))
+        .increment();
+  }
+
+  public void batch(int rows) {
+    batchRows.record(rows);
+  }
+
+  public void queued(long nanos) {
+    queue.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public AtomicInteger inflight() {

@@ -6,14 +6,25 @@ package dev.starling.runtime.pipeline;
  */
 public class ApiException extends RuntimeException {
   private final int status;
+  private final int retryAfterSeconds;
 
   public ApiException(int status, String message) {
+    this(status, message, 0);
+  }
+
+  public ApiException(int status, String message, int retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   public int status() {
     return status;
+  }
+
+  /** Seconds for a {@code Retry-After} header (429, 503), or 0 for none. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public static ApiException badRequest(String message) {

@@ -153,7 +153,7 @@ public final class InferRequestDecoder {
               throw ApiException.badRequest(
                   label + ": put 'name' or 'datatype' before 'data' so its elements can be typed");
             }
-            long expected = shape == null ? -1 : count(shape, label);
+            long expected = shape == null ? -1 : count(shape, elementsLeft, label);
             // Every element takes at least two bytes of JSON ("0,"), so a shape that claims more
             // than the body could hold is refused before any memory is set aside for it.
             if (expected > bodyLength / 2 + 1) {
@@ -186,7 +186,8 @@ public final class InferRequestDecoder {
       if (data == null) {
         throw ApiException.badRequest(label + ": 'data' is required");
       }
-      long expected = count(shape, label);
+      // This input's data is already off the budget: weigh its shape against what was left before.
+      long expected = count(shape, elementsLeft + data.count(), label);
       if (expected != data.count()) {
         throw ApiException.badRequest(
             label
@@ -212,8 +213,8 @@ public final class InferRequestDecoder {
       return declared;
     }
 
-    private long count(long[] shape, String label) {
-      long n = Shapes.elementCount(shape, elementsLeft);
+    private long count(long[] shape, long limit, String label) {
+      long n = Shapes.elementCount(shape, limit);
       if (n < 0) {
         throw ApiException.badRequest(
             label

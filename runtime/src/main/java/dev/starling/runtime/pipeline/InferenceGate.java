@@ -23,6 +23,10 @@ public final class InferenceGate {
     }
   }
 
+  public boolean tryEnter() {
+    return permits.tryAcquire();
+  }
+
   public void leave() {
     permits.release();
   }

@@ -1,6 +1,5 @@
 package dev.starling.runtime.pipeline;
 
-import ai.onnxruntime.OrtSession;
 import dev.starling.runtime.model.ServedModel;
 import java.util.List;
 
@@ -12,5 +11,5 @@ import java.util.List;
 public interface PredictionObserver {
   PredictionObserver NONE = (model, inputs, result) -> {};
 
-  void observe(ServedModel model, List<InferInput> inputs, OrtSession.Result result);
+  void observe(ServedModel model, List<InferInput> inputs, List<OutputTensor> outputs);
 }

@@ -1,18 +1,11 @@
 package dev.starling.runtime.pipeline;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.starling.runtime.model.Datatype;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes KServe V1 {@code predictions}, one per input row. With labels configured a prediction is
@@ -22,21 +15,21 @@ import java.util.Map;
 public final class PredictionWriter {
   private PredictionWriter() {}
 
-  public static void write(JsonGenerator g, SignatureBinding b, OrtSession.Result result, int rows)
-      throws IOException, OrtException {
+  public static void write(
+      JsonGenerator g, SignatureBinding b, List<OutputTensor> outputs, int rows)
+      throws IOException {
     g.writeArrayFieldStart("predictions");
     if (b.hasLabels()) {
-      OnnxTensor scores = (OnnxTensor) result.get(b.labelOutput().name()).orElseThrow();
-      writeLabelled(g, b, scores, rows);
+      writeLabelled(g, b, find(outputs, b.labelOutput().name()), rows);
     } else {
       for (int r = 0; r < rows; r++) {
-        if (result.size() == 1) {
-          writeRow(g, (OnnxTensor) result.get(0), r, rows);
+        if (outputs.size() == 1) {
+          writeRow(g, outputs.get(0), r, rows);
         } else {
           g.writeStartObject();
-          for (Map.Entry<String, OnnxValue> e : result) {
-            g.writeFieldName(e.getKey());
-            writeRow(g, (OnnxTensor) e.getValue(), r, rows);
+          for (OutputTensor t : outputs) {
+            g.writeFieldName(t.name());
+            writeRow(g, t, r, rows);
           }
           g.writeEndObject();
         }
@@ -45,17 +38,20 @@ public final class PredictionWriter {
     g.writeEndArray();
   }
 
+  private static OutputTensor find(List<OutputTensor> outputs, String name) {
+    return outputs.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+  }
+
   private static void writeLabelled(
-      JsonGenerator g, SignatureBinding b, OnnxTensor scores, int rows) throws IOException {
+      JsonGenerator g, SignatureBinding b, OutputTensor scores, int rows) throws IOException {
     List<String> labels = b.labels();
     int k = labels.size();
     double[] row = new double[k];
-    ByteBuffer buf = scores.getByteBuffer().order(ByteOrder.nativeOrder());
-    boolean fp32 = Datatype.fromOnnx(scores.getInfo().onnxType) == Datatype.FP32;
+    boolean fp32 = scores.datatype() == Datatype.FP32;
     for (int r = 0; r < rows; r++) {
       for (int i = 0; i < k; i++) {
         int at = r * k + i;
-        row[i] = fp32 ? buf.getFloat(at * 4) : buf.getDouble(at * 8);
+        row[i] = fp32 ? scores.data().getFloat(at * 4) : scores.data().getDouble(at * 8);
       }
       Integer[] order = new Integer[k];
       Arrays.setAll(order, i -> i);
@@ -82,23 +78,19 @@ public final class PredictionWriter {
   }
 
   /** Row {@code r} of a tensor whose first dimension is the batch: a scalar or a flat array. */
-  private static void writeRow(JsonGenerator g, OnnxTensor t, int r, int rows)
-      throws IOException, OrtException {
-    long[] shape = t.getInfo().getShape();
-    long total = Arrays.stream(shape).reduce(1, (a, c) -> a * c);
-    int per = (int) (total / Math.max(rows, 1));
-    Datatype dt = Datatype.fromOnnx(t.getInfo().onnxType);
-    if (dt == Datatype.BYTES) {
-      throw new IllegalStateException("V1 predictions need numeric outputs, got " + dt);
+  private static void writeRow(JsonGenerator g, OutputTensor t, int r, int rows)
+      throws IOException {
+    int per = t.count() / Math.max(rows, 1);
+    if (t.datatype() == Datatype.BYTES) {
+      throw new IllegalStateException("V1 predictions need numeric outputs, got BYTES");
     }
-    ByteBuffer buf = t.getByteBuffer().order(ByteOrder.nativeOrder());
-    if (shape.length <= 1) {
-      TensorWriter.writeElement(g, dt, buf, r);
+    if (t.shape().length <= 1) {
+      TensorWriter.writeElement(g, t.datatype(), t.data(), r);
       return;
     }
     g.writeStartArray();
     for (int i = 0; i < per; i++) {
-      TensorWriter.writeElement(g, dt, buf, r * per + i);
+      TensorWriter.writeElement(g, t.datatype(), t.data(), r * per + i);
     }
     g.writeEndArray();
   }

@@ -10,16 +10,18 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.starling.runtime.model.OnnxModel;
 import dev.starling.runtime.model.ServedModel;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inference path of the Open Inference Protocol: decode → validate → tensors → ONNX Runtime
- * (inside the {@link InferenceGate}) → streamed JSON. Runs on the request's thread; the thread's
+ * The inference path of the Open Inference Protocol: decode → validate → (batch) → ONNX Runtime
+ * inside the {@link InferenceGate} → streamed JSON. Runs on the request's thread; the thread's
  * {@link DirectArena} holds the input tensors and is reset when the request ends.
  */
 public final class Predictor {
@@ -30,6 +32,7 @@ public final class Predictor {
   private final JsonFactory json;
   private final InferRequestDecoder decoder;
   private final InferenceGate gate;
+  private final Map<ServedModel, Batcher> batchers = new ConcurrentHashMap<>();
 
   public Predictor(JsonFactory json, long maxElements, InferenceGate gate) {
     this.json = json;
@@ -49,29 +52,45 @@ public final class Predictor {
       InferRequest req = decoder.decode(body, model.signature(), arena);
       RequestValidator.validate(req, model.signature());
       Set<String> outputs = req.outputs() == null ? null : new LinkedHashSet<>(req.outputs());
-      try (OrtSession.Result result = run(served, model, req.inputs(), outputs)) {
-        return encode(served, req.id(), result);
-      }
+      return encode(served, req.id(), predict(served, model, req.inputs(), outputs));
     } finally {
       arena.reset();
     }
   }
 
-  /** Runs ONNX Runtime on decoded inputs; the caller closes the result. */
-  public OrtSession.Result run(
+  /** Runs validated inputs through the model (batched with other requests where configured). */
+  public List<OutputTensor> predict(
+      ServedModel served, OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
+    List<OutputTensor> outs = batcher(served).infer(model, inputs, outputs);
+    served.observer().observe(served, inputs, outs);
+    return outs;
+  }
+
+  private Batcher batcher(ServedModel served) {
+    Batcher b = batchers.get(served);
+    return b != null
+        ? b
+        : batchers.computeIfAbsent(
+            served,
+            s ->
+                new Batcher(
+                    gate, s.config().batching(), s.meters(), (m, i, o) -> runOnce(s, m, i, o)));
+  }
+
+  /** One ONNX Runtime call; the caller holds an inference permit. */
+  private List<OutputTensor> runOnce(
       ServedModel served, OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
     Map<String, OnnxTensor> tensors = null;
     try {
       tensors = Tensors.create(model.environment(), inputs);
-      gate.enter();
       long t0 = System.nanoTime();
-      try {
-        OrtSession.Result result = model.run(tensors, outputs);
-        served.observer().observe(served, inputs, result);
-        return result;
-      } finally {
-        gate.leave();
+      try (OrtSession.Result result = model.run(tensors, outputs)) {
         served.meters().inference(System.nanoTime() - t0);
+        List<OutputTensor> outs = new ArrayList<>(result.size());
+        for (Map.Entry<String, OnnxValue> e : result) {
+          outs.add(OutputTensor.of(e.getKey(), (OnnxTensor) e.getValue()));
+        }
+        return outs;
       }
     } catch (OrtException e) {
       throw modelError(served, e);
@@ -82,7 +101,7 @@ public final class Predictor {
     }
   }
 
-  private byte[] encode(ServedModel served, String id, OrtSession.Result result) {
+  private byte[] encode(ServedModel served, String id, List<OutputTensor> outputs) {
     ByteArrayBuilder out = OUT.get();
     out.reset();
     try (JsonGenerator g = json.createGenerator(out)) {
@@ -93,12 +112,12 @@ public final class Predictor {
         g.writeStringField("id", id);
       }
       g.writeArrayFieldStart("outputs");
-      for (Map.Entry<String, OnnxValue> e : result) {
-        TensorWriter.write(g, e.getKey(), (OnnxTensor) e.getValue());
+      for (OutputTensor t : outputs) {
+        TensorWriter.write(g, t);
       }
       g.writeEndArray();
       g.writeEndObject();
-    } catch (IOException | OrtException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("could not encode the model's outputs", e);
     }
     return out.toByteArray(); // copies, then resets the builder for the thread's next request

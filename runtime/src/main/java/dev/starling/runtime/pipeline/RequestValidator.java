@@ -71,6 +71,20 @@ public final class RequestValidator {
           }
         }
       }
+      // Decoded V2 data is counted while decoding; V1 instances ragged below the row are not.
+      long count = Shapes.elementCount(got, Long.MAX_VALUE);
+      if (count != in.data().count()) {
+        throw ApiException.badRequest(
+            "input '"
+                + in.name()
+                + "': shape "
+                + Shapes.toString(got)
+                + " holds "
+                + count
+                + " elements but "
+                + in.data().count()
+                + " were given");
+      }
     }
     if (seen.size() != sig.inputs().size()) {
       List<String> missing =

@@ -1,55 +1,38 @@
 package dev.starling.runtime.pipeline;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.platform.Fp16Conversions;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.starling.runtime.model.Datatype;
 import java.io.IOException;
-import java.lang.reflect.Array;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
-/**
- * Writes an ONNX Runtime output tensor as a protocol tensor object, reading the native buffer in
- * place (no Java array copy) and streaming numbers straight into the generator.
- */
+/** Writes an output tensor as a protocol tensor object, streaming numbers into the generator. */
 public final class TensorWriter {
   private TensorWriter() {}
 
-  public static void write(JsonGenerator g, String name, OnnxTensor t)
-      throws IOException, OrtException {
-    TensorInfo info = t.getInfo();
-    Datatype dt = Datatype.fromOnnx(info.onnxType);
+  public static void write(JsonGenerator g, OutputTensor t) throws IOException {
     g.writeStartObject();
-    g.writeStringField("name", name);
-    g.writeStringField("datatype", dt.name());
+    g.writeStringField("name", t.name());
+    g.writeStringField("datatype", t.datatype().name());
     g.writeArrayFieldStart("shape");
-    for (long d : info.getShape()) {
+    for (long d : t.shape()) {
       g.writeNumber(d);
     }
     g.writeEndArray();
-    g.writeFieldName("data");
-    writeData(g, dt, t);
-    g.writeEndObject();
-  }
-
-  public static void writeData(JsonGenerator g, Datatype dt, OnnxTensor t)
-      throws IOException, OrtException {
-    g.writeStartArray();
-    if (dt == Datatype.BYTES) {
-      writeStrings(g, t.getValue());
+    g.writeArrayFieldStart("data");
+    if (t.strings() != null) {
+      for (String s : t.strings()) {
+        g.writeString(s);
+      }
     } else {
-      // Output tensors live in ONNX Runtime's memory; getByteBuffer copies them out once.
-      ByteBuffer b = t.getByteBuffer().order(ByteOrder.nativeOrder());
-      int n = b.limit() / dt.size();
+      int n = t.count();
       for (int i = 0; i < n; i++) {
-        writeElement(g, dt, b, i);
+        writeElement(g, t.datatype(), t.data(), i);
       }
     }
     g.writeEndArray();
+    g.writeEndObject();
   }
 
   /** Element {@code i} of a native-order buffer of {@code dt}, as JSON. */
@@ -69,18 +52,6 @@ public final class TensorWriter {
       case FP16 -> g.writeNumber(Fp16Conversions.fp16ToFloat(b.getShort(i * 2)));
       case BOOL -> g.writeBoolean(b.get(i) != 0);
       default -> throw new IllegalStateException("no element encoding for " + dt);
-    }
-  }
-
-  /** String tensors come back as nested String arrays; flatten them row-major. */
-  private static void writeStrings(JsonGenerator g, Object value) throws IOException {
-    if (value instanceof String s) {
-      g.writeString(s);
-    } else if (value != null && value.getClass().isArray()) {
-      int n = Array.getLength(value);
-      for (int i = 0; i < n; i++) {
-        writeStrings(g, Array.get(value, i));
-      }
     }
   }
 }

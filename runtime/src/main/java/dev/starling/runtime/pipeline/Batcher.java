@@ -1,0 +1,279 @@
+package dev.starling.runtime.pipeline;
+
+import dev.starling.runtime.config.BatchingConfig;
+import dev.starling.runtime.metrics.ModelMeters;
+import dev.starling.runtime.model.Datatype;
+import dev.starling.runtime.model.OnnxModel;
+import dev.starling.runtime.model.TensorSpec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Dynamic batching without a batching thread (leader/followers). A request joins the model's queue;
+ * whichever request thread gets an inference permit from the {@link InferenceGate} becomes the
+ * leader: it takes the queued requests (up to {@code maxBatchSize} rows), stacks compatible ones
+ * along the first dimension, runs them as one ONNX Runtime call and hands every follower its rows.
+ * When the server is idle a request leads itself at once, so batching adds no latency; under load
+ * the queue that forms while permits are busy becomes the next batch.
+ *
+ * <p>{@code maxDelay}: a leader whose batch is not full waits up to {@code maxDelay} after the
+ * oldest request it holds arrived, but only while more requests of this model are being read or
+ * decoded (company is on its way), so a lone request is never held back.
+ *
+ * <p>Worked example, maxBatchSize 8: requests A..E arrive while both permits are busy. A permit is
+ * released, A's thread takes it, drains A..E (5 rows), runs one [5, 64] inference, and gives B..E
+ * their rows 1..4 of each output; B..E wake up and encode their answers.
+ */
+public final class Batcher {
+  private static final long PARK_NANOS = 200_000;
+
+  private final InferenceGate gate;
+  private final BatchingConfig config;
+  private final ModelMeters meters;
+  private final Runner runner;
+  private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
+
+  public Batcher(InferenceGate gate, BatchingConfig config, ModelMeters meters, Runner runner) {
+    this.gate = gate;
+    this.config = config;
+    this.meters = meters;
+    this.runner = runner;
+  }
+
+  /** One request's share of a batch. */
+  static final class Job {
+    final OnnxModel model;
+    final List<InferInput> inputs;
+    final Set<String> outputs;
+    final int rows;
+    final long enqueued = System.nanoTime();
+    final Thread owner = Thread.currentThread();
+    volatile List<OutputTensor> result;
+    volatile RuntimeException error;
+    volatile boolean done;
+
+    Job(OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
+      this.model = model;
+      this.inputs = inputs;
+      this.outputs = outputs;
+      this.rows = (int) inputs.get(0).shape()[0];
+    }
+
+    /** Jobs batch together when they use the same session, outputs and row shapes. */
+    boolean compatible(Job o) {
+      if (model != o.model
+          || !Objects.equals(outputs, o.outputs)
+          || inputs.size() != o.inputs.size()) {
+        return false;
+      }
+      Map<String, long[]> shapes = new HashMap<>();
+      for (InferInput in : inputs) {
+        shapes.put(in.name(), in.shape());
+      }
+      for (InferInput in : o.inputs) {
+        long[] mine = shapes.get(in.name());
+        if (mine == null
+            || !Arrays.equals(mine, 1, mine.length, in.shape(), 1, in.shape().length)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    void finish(List<OutputTensor> r, RuntimeException e) {
+      result = r;
+      error = e;
+      done = true;
+      if (owner != Thread.currentThread()) {
+        LockSupport.unpark(owner);
+      }
+    }
+  }
+
+  /** Whether a model's requests can be stacked: every input and output has a free first dim. */
+  public static boolean batchable(OnnxModel model) {
+    for (TensorSpec t : model.signature().inputs()) {
+      if (!t.batchable()) {
+        return false;
+      }
+    }
+    for (TensorSpec t : model.signature().outputs()) {
+      if (!t.batchable()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs a request, batched with others when that is on and possible; blocks until its outputs are
+   * ready.
+   */
+  public List<OutputTensor> infer(OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
+    if (!config.enabled() || inputs.isEmpty() || !batchable(model)) {
+      long t0 = System.nanoTime();
+      gate.enter();
+      try {
+        meters.queued(System.nanoTime() - t0);
+        meters.batch(1);
+        return runner.run(model, inputs, outputs);
+      } finally {
+        gate.leave();
+      }
+    }
+    Job job = new Job(model, inputs, outputs);
+    queue.add(job);
+    while (!job.done) {
+      if (gate.tryEnter()) {
+        try {
+          lead();
+        } finally {
+          gate.leave();
+          Job next = queue.peek();
+          if (next != null) {
+            LockSupport.unpark(next.owner);
+          }
+        }
+      } else {
+        LockSupport.parkNanos(this, PARK_NANOS);
+      }
+    }
+    if (job.error != null) {
+      throw job.error;
+    }
+    return job.result;
+  }
+
+  /** Takes queued jobs, runs them in batches of compatible ones, and hands out the rows. */
+  private void lead() {
+    List<Job> taken = new ArrayList<>();
+    int rows = drain(taken, 0);
+    if (taken.isEmpty()) {
+      return;
+    }
+    long deadline = taken.get(0).enqueued + config.maxDelay().toNanos();
+    while (rows < config.maxBatchSize()
+        && System.nanoTime() < deadline
+        && meters.inflight().get() > taken.size() + queue.size()) {
+      LockSupport.parkNanos(20_000);
+      rows = drain(taken, rows);
+    }
+    while (!taken.isEmpty()) {
+      Job first = taken.remove(0);
+      List<Job> batch = new ArrayList<>();
+      batch.add(first);
+      taken.removeIf(j -> first.compatible(j) && batch.add(j));
+      run(batch);
+    }
+  }
+
+  private int drain(List<Job> into, int rows) {
+    Job j;
+    while (rows < config.maxBatchSize() && (j = queue.poll()) != null) {
+      into.add(j);
+      rows += j.rows;
+    }
+    return rows;
+  }
+
+  private void run(List<Job> batch) {
+    long now = System.nanoTime();
+    for (Job j : batch) {
+      meters.queued(now - j.enqueued);
+    }
+    Job first = batch.get(0);
+    int total = 0;
+    for (Job j : batch) {
+      total += j.rows;
+    }
+    meters.batch(total);
+    DirectArena arena = DirectArena.local();
+    try {
+      List<InferInput> merged = batch.size() == 1 ? first.inputs : stack(batch, total, arena);
+      List<OutputTensor> outs = runner.run(first.model, merged, first.outputs);
+      int row = 0;
+      for (Job j : batch) {
+        List<OutputTensor> mine = new ArrayList<>(outs.size());
+        for (OutputTensor o : outs) {
+          if (o.shape().length == 0 || o.shape()[0] != total) {
+            throw new IllegalStateException(
+                "output '"
+                    + o.name()
+                    + "' has shape "
+                    + Arrays.toString(o.shape())
+                    + ", not "
+                    + total
+                    + " rows");
+          }
+          mine.add(batch.size() == 1 ? o : o.rows(row, j.rows));
+        }
+        row += j.rows;
+        j.finish(mine, null);
+      }
+    } catch (RuntimeException e) {
+      for (Job j : batch) {
+        if (!j.done) {
+          j.finish(null, e);
+        }
+      }
+    }
+  }
+
+  /** Concatenates each input of the batch's jobs along the first dimension. */
+  private static List<InferInput> stack(List<Job> batch, int total, DirectArena arena) {
+    List<InferInput> merged = new ArrayList<>();
+    for (InferInput in : batch.get(0).inputs) {
+      long[] shape = in.shape().clone();
+      shape[0] = total;
+      int count = 0;
+      for (Job j : batch) {
+        count += find(j, in.name()).data().count();
+      }
+      TensorData data;
+      if (in.datatype() == Datatype.BYTES) {
+        String[] all = new String[count];
+        int at = 0;
+        for (Job j : batch) {
+          String[] s = find(j, in.name()).data().strings();
+          System.arraycopy(s, 0, all, at, s.length);
+          at += s.length;
+        }
+        data = TensorData.ofStrings(all, count);
+      } else {
+        ByteBuffer buf = arena.allocate((long) count * in.datatype().size());
+        int at = 0;
+        for (Job j : batch) {
+          ByteBuffer b = find(j, in.name()).data().buffer();
+          buf.put(at, b, 0, b.limit());
+          at += b.limit();
+        }
+        data = TensorData.ofBuffer(in.datatype(), count, buf);
+      }
+      merged.add(new InferInput(in.name(), in.datatype(), shape, data));
+    }
+    return merged;
+  }
+
+  private static InferInput find(Job j, String name) {
+    for (InferInput in : j.inputs) {
+      if (in.name().equals(name)) {
+        return in;
+      }
+    }
+    throw new IllegalStateException("input " + name + " missing from a batched request");
+  }
+
+  /** One ONNX Runtime call (the caller holds a permit); outputs copied out of the native result. */
+  @FunctionalInterface
+  public interface Runner {
+    List<OutputTensor> run(OnnxModel model, List<InferInput> inputs, Set<String> outputs);
+  }
+}

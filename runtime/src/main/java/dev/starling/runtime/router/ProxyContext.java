@@ -1,0 +1,20 @@
+package dev.starling.runtime.router;
+
+import org.eclipse.jetty.client.HttpClient;
+
+/** What every proxied request needs: the shared client, routing state, mirror and meters. */
+interface ProxyContext {
+  HttpClient client();
+
+  RoutingState state();
+
+  Mirror mirror();
+
+  RouterMetrics metrics();
+
+  /** True once shutdown began: answers close their connection. */
+  boolean draining();
+
+  /** Called once per proxied request when its answer is about to be written. */
+  void leave();
+}

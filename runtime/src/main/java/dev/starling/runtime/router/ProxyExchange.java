@@ -1,0 +1,180 @@
+package dev.starling.runtime.router;
+
+import dev.starling.runtime.http.ErrorResponses;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One proxied request: sent to an endpoint of the chosen version, answered with the backend's
+ * status, headers and body plus {@code x-starling-served-by}. A request that could not be sent
+ * (connection refused) goes once more, to another ready endpoint of the same version, or, when the
+ * version has none left and the request is not pinned, to the version the split picks now. Once a
+ * request may have reached a backend it is never sent again: a broken connection is a 502, a
+ * backend slower than {@code proxy.requestTimeout} a 504.
+ */
+final class ProxyExchange {
+  static final String SERVED_BY = "x-starling-served-by";
+  static final String ROUTED_TO = "x-starling-routed-to";
+
+  private final ProxyContext ctx;
+  private final Response response;
+  private final Callback callback;
+  private final ForwardedRequest req;
+  private final long t0;
+  private final boolean pinned;
+  private final String stickyKey;
+  private VersionRoute version;
+  private Endpoint endpoint;
+  private boolean retried;
+  private Mirror.Copy copy;
+
+  ProxyExchange(
+      ProxyContext ctx,
+      Response response,
+      Callback callback,
+      ForwardedRequest req,
+      long t0,
+      VersionRoute version,
+      boolean pinned,
+      String stickyKey) {
+    this.ctx = ctx;
+    this.response = response;
+    this.callback = callback;
+    this.req = req;
+    this.t0 = t0;
+    this.version = version;
+    this.pinned = pinned;
+    this.stickyKey = stickyKey;
+  }
+
+  void start(RoutingTable table) {
+    endpoint = version.next();
+    if (endpoint == null) {
+      ctx.metrics().backendError(version.name(), "no_ready_endpoint");
+      error(503, "version '" + version.name() + "' has no ready endpoint");
+      return;
+    }
+    send(table);
+    copy = ctx.mirror().start(table, version, req);
+  }
+
+  private void send(RoutingTable table) {
+    req.to(ctx.client(), endpoint, table.config().proxy().requestTimeout().toMillis())
+        .send(new Attempt(table.config().proxy().maxResponseBytes()));
+  }
+
+  /** One try at one endpoint, buffering the answer (bodies are small; JSON is never parsed). */
+  private final class Attempt extends BufferingResponseListener {
+    Attempt(int maxBytes) {
+      super(maxBytes);
+    }
+
+    @Override
+    public void onComplete(Result result) {
+      if (result.isSucceeded()) {
+        byte[] body = getContent();
+        int status = result.getResponse().getStatus();
+        respond(status, result.getResponse().getHeaders(), body);
+        if (copy != null) {
+          ctx.mirror().finish(copy, status, body);
+        }
+      } else {
+        failed(result.getFailure());
+      }
+    }
+  }
+
+  private void failed(Throwable failure) {
+    Failures.Kind kind = Failures.classify(failure);
+    String what = Failures.describe(failure);
+    if (kind == Failures.Kind.NOT_SENT) {
+      ctx.state().setReady(endpoint, false, what);
+      if (!retried && reroute()) {
+        retried = true;
+        ctx.metrics().retry(version.name());
+        send(ctx.state().table());
+        return;
+      }
+    }
+    ctx.metrics().backendError(version.name(), kind.reason);
+    error(
+        kind.status,
+        switch (kind) {
+          case NOT_SENT ->
+              "version '"
+                  + version.name()
+                  + "' has no ready endpoint ("
+                  + endpoint
+                  + ": "
+                  + what
+                  + ")";
+          case TIMEOUT ->
+              "version '" + version.name() + "' did not answer in time (" + endpoint + ")";
+          case BROKEN ->
+              "version '"
+                  + version.name()
+                  + "' failed while answering ("
+                  + endpoint
+                  + ": "
+                  + what
+                  + ")";
+        });
+  }
+
+  /** Picks where the one retry goes; false if nowhere. */
+  private boolean reroute() {
+    RoutingTable now = ctx.state().table();
+    VersionRoute same = now.named(version.name());
+    Endpoint other = same == null ? null : same.nextOtherThan(endpoint);
+    if (other == null && !pinned) {
+      VersionRoute next =
+          stickyKey != null ? now.sticky(stickyKey) : now.weighted(ctx.state().nextSequence());
+      if (next != null && next.hasReadyEndpoint()) {
+        version = next;
+        other = next.next();
+      }
+    }
+    if (other == null) {
+      return false;
+    }
+    endpoint = other;
+    return true;
+  }
+
+  private void respond(int status, HttpFields backend, byte[] body) {
+    response.setStatus(status);
+    HttpFields.Mutable h = response.getHeaders();
+    for (HttpField f : backend) {
+      if (!ForwardedRequest.hopByHop(f.getHeader())) {
+        h.add(f);
+      }
+    }
+    h.put(SERVED_BY, version.name());
+    finish(status, body);
+  }
+
+  private void error(int status, String message) {
+    response.setStatus(status);
+    HttpFields.Mutable h = response.getHeaders();
+    h.put(HttpHeader.CONTENT_TYPE, "application/json");
+    h.put(ROUTED_TO, version.name());
+    finish(status, ErrorResponses.body(message));
+  }
+
+  private void finish(int status, byte[] body) {
+    HttpFields.Mutable h = response.getHeaders();
+    h.put(HttpHeader.CONTENT_LENGTH, body.length);
+    if (ctx.draining()) {
+      h.put(HttpHeader.CONNECTION, "close");
+    }
+    ctx.metrics().request(version.name(), status, System.nanoTime() - t0);
+    ctx.leave();
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+}

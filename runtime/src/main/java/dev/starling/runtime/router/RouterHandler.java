@@ -1,0 +1,210 @@
+package dev.starling.runtime.router;
+
+import dev.starling.runtime.http.ErrorResponses;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
+
+/**
+ * The router's HTTP surface, as a plain non-blocking Jetty handler (no framework on the hot path):
+ * {@code /v2/health/*}, {@code /metrics} and {@code /router/status} are answered here; every other
+ * {@code /v2} and {@code /v1} request is proxied. The body is read asynchronously into one byte
+ * array and the backend is called with Jetty's async client, so no thread waits on a backend.
+ */
+final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyContext {
+  private final HttpClient client;
+  private final RoutingState state;
+  private final Mirror mirror;
+  private final RouterMetrics metrics;
+  private final AtomicInteger inflight = new AtomicInteger();
+  private volatile boolean draining;
+
+  RouterHandler(HttpClient client, RoutingState state, Mirror mirror, RouterMetrics metrics) {
+    this.client = client;
+    this.state = state;
+    this.mirror = mirror;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String path = Request.getPathInContext(request);
+    if (path.startsWith("/v2/health/")) {
+      health(path, response, callback);
+    } else if (path.equals("/metrics")) {
+      byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+      write(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+    } else if (path.equals("/router/status")) {
+      write(response, callback, 200, "application/json", RouterStatus.json(state.table()));
+    } else if (path.equals("/v2") || path.startsWith("/v2/") || path.startsWith("/v1/")) {
+      proxy(request, response, callback);
+    } else {
+      error(response, callback, 404, "no such endpoint");
+    }
+    return true;
+  }
+
+  private void health(String path, Response response, Callback callback) {
+    switch (path) {
+      case "/v2/health/live" -> write(response, callback, 200, "application/json", json("live"));
+      case "/v2/health/ready" -> {
+        boolean ready = !draining && state.table().serving();
+        if (ready) {
+          write(response, callback, 200, "application/json", json("ready"));
+        } else {
+          error(
+              response,
+              callback,
+              503,
+              draining ? "the router is shutting down" : "no version with weight has a ready endpoint");
+        }
+      }
+      default -> error(response, callback, 404, "no such endpoint");
+    }
+  }
+
+  private void proxy(Request request, Response response, Callback callback) {
+    long t0 = System.nanoTime();
+    RoutingTable table = state.table();
+    long max = table.config().server().maxRequestBytes();
+    long length = request.getLength();
+    if (length > max) {
+      error(response, callback, 413, "request body too large");
+      return;
+    }
+    inflight.incrementAndGet();
+    if (length == 0) {
+      route(request, response, callback, t0, table, null);
+      return;
+    }
+    Content.Source.asByteArrayAsync(
+        request,
+        (int) max,
+        Promise.Invocable.from(
+            Invocable.InvocationType.NON_BLOCKING,
+            (body, failure) -> {
+              if (failure != null) {
+                leave();
+                error(response, callback, 413, "request body too large or unreadable");
+              } else {
+                route(request, response, callback, t0, table, body.length == 0 ? null : body);
+              }
+            }));
+  }
+
+  private void route(
+      Request request,
+      Response response,
+      Callback callback,
+      long t0,
+      RoutingTable table,
+      byte[] body) {
+    HttpFields headers = request.getHeaders();
+    String pinHeader = table.config().pinHeader();
+    String pin = pinHeader == null ? null : headers.get(pinHeader);
+    String stickyKey = null;
+    VersionRoute version;
+    if (pin != null) {
+      version = table.named(pin);
+      if (version == null) {
+        leave();
+        metrics.request("none", 404, System.nanoTime() - t0);
+        error(response, callback, 404, "unknown version '" + clip(pin) + "' in " + pinHeader);
+        return;
+      }
+    } else {
+      if (table.config().sticky() != null) {
+        stickyKey = headers.get(table.config().sticky().header());
+      }
+      version =
+          stickyKey != null && !stickyKey.isEmpty()
+              ? table.sticky(stickyKey)
+              : table.weighted(state.nextSequence());
+      if (version == null) {
+        leave();
+        metrics.backendError("none", "no_ready_version");
+        metrics.request("none", 503, System.nanoTime() - t0);
+        error(response, callback, 503, "no version with weight has a ready endpoint");
+        return;
+      }
+    }
+    String query = request.getHttpURI().getQuery();
+    String path = request.getHttpURI().getPath();
+    ForwardedRequest req =
+        new ForwardedRequest(
+            request.getMethod(),
+            query == null ? path : path + "?" + query,
+            ForwardedRequest.endToEnd(headers),
+            body);
+    new ProxyExchange(this, response, callback, req, t0, version, pin != null, stickyKey)
+        .start(table);
+  }
+
+  private static byte[] json(String field) {
+    return ("{\"" + field + "\":true}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  static void error(Response response, Callback callback, int status, String message) {
+    write(response, callback, status, "application/json", ErrorResponses.body(message));
+  }
+
+  static void write(
+      Response response, Callback callback, int status, String contentType, byte[] body) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+  }
+
+  int inflight() {
+    return inflight.get();
+  }
+
+  void beginDrain() {
+    draining = true;
+  }
+
+  @Override
+  public HttpClient client() {
+    return client;
+  }
+
+  @Override
+  public RoutingState state() {
+    return state;
+  }
+
+  @Override
+  public Mirror mirror() {
+    return mirror;
+  }
+
+  @Override
+  public RouterMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public boolean draining() {
+    return draining;
+  }
+
+  @Override
+  public void leave() {
+    inflight.decrementAndGet();
+  }
+}

@@ -1,0 +1,211 @@
+package dev.starling.runtime.router;
+
+import dev.starling.runtime.metrics.RuntimeMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The router's meters, in the runtime's registry (JVM and process metrics included) and with its
+ * conventions: base units, {@code _total} counters, labels from a bounded set (versions and
+ * endpoints come from the config, statuses and reasons from a few constants). Meters are created
+ * once per label set and kept, so the request path only increments.
+ */
+public final class RouterMetrics {
+  private static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofNanos(100_000),
+    Duration.ofNanos(250_000),
+    Duration.ofNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
+
+  /** Output differences from float rounding (1e-7) to a different answer (1). */
+  private static final double[] DIFF_BUCKETS = {1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 0.5, 1};
+
+  private final RuntimeMetrics runtime;
+  private final MeterRegistry registry;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, VersionMeters> versions = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> diffs = new ConcurrentHashMap<>();
+  private final List<Meter> tableGauges = new ArrayList<>();
+
+  public RouterMetrics(RuntimeMetrics runtime) {
+    this.runtime = runtime;
+    this.registry = runtime.registry();
+  }
+
+  public String scrape() {
+    return runtime.scrape();
+  }
+
+  /** A request answered by (or on behalf of) {@code version}; "none" when none was chosen. */
+  public void request(String version, int status, long nanos) {
+    VersionMeters m = versions.get(version);
+    if (m == null) {
+      m = versions.computeIfAbsent(version, VersionMeters::new);
+    }
+    m.status(status).increment();
+    m.latency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A request the router answered itself: connect, reset, timeout, no_ready_endpoint, ... */
+  public void backendError(String version, String reason) {
+    counter(
+            "starling.router.backend.errors",
+            "Requests the router could not get answered by a backend",
+            "version",
+            version,
+            "reason",
+            reason)
+        .increment();
+  }
+
+  public void retry(String version) {
+    counter(
+            "starling.router.retries",
+            "Requests sent again after a refused connection (never after they may have run)",
+            "version",
+            version)
+        .increment();
+  }
+
+  public void mirrorResult(String live, String shadow, String result) {
+    counter(
+            "starling.router.mirror.agreement",
+            "Shadow answers compared with live ones: agree, disagree or error",
+            "live",
+            live,
+            "shadow",
+            shadow,
+            "result",
+            result)
+        .increment();
+  }
+
+  public void mirrorDiff(String live, String shadow, double maxAbs, double maxRel) {
+    diff("starling.router.mirror.abs.diff", "Largest absolute output difference", live, shadow)
+        .record(maxAbs);
+    diff("starling.router.mirror.rel.diff", "Largest relative output difference", live, shadow)
+        .record(maxRel);
+  }
+
+  public void mirrorDropped(String shadow, String reason) {
+    counter(
+            "starling.router.mirror.dropped",
+            "Mirror copies not sent or not compared (busy, no ready endpoint, backlog)",
+            "shadow",
+            shadow,
+            "reason",
+            reason)
+        .increment();
+  }
+
+  public void reload(String result) {
+    counter("starling.router.config.reloads", "Config file changes seen", "result", result)
+        .increment();
+  }
+
+  /** Re-registers the per-version and per-endpoint gauges for a new routing table. */
+  synchronized void table(RoutingTable t) {
+    tableGauges.forEach(registry::remove);
+    tableGauges.clear();
+    for (VersionRoute v : t.versions()) {
+      tableGauges.add(
+          Gauge.builder("starling.router.version.weight", v, VersionRoute::weight)
+              .description("Configured weight of a version")
+              .tags("version", v.name())
+              .register(registry));
+      tableGauges.add(
+          Gauge.builder("starling.router.version.effective.weight", v, t::effectiveWeight)
+              .description("Share of unpinned traffic a version gets now (0 while not ready)")
+              .tags("version", v.name())
+              .register(registry));
+      for (Endpoint e : v.endpoints()) {
+        tableGauges.add(
+            Gauge.builder("starling.router.endpoint.ready", e, x -> x.ready() ? 1 : 0)
+                .description("1 while the endpoint passes its health check")
+                .tags("version", v.name(), "endpoint", e.url())
+                .register(registry));
+      }
+    }
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    String key = name + '\0' + String.join("\0", tags);
+    Counter c = counters.get(key);
+    if (c == null) {
+      c =
+          counters.computeIfAbsent(
+              key,
+              k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+    return c;
+  }
+
+  private DistributionSummary diff(String name, String description, String live, String shadow) {
+    return diffs.computeIfAbsent(
+        name + '\0' + live + '\0' + shadow,
+        k ->
+            DistributionSummary.builder(name)
+                .description(description)
+                .tags("live", live, "shadow", shadow)
+                .serviceLevelObjectives(DIFF_BUCKETS)
+                .register(registry));
+  }
+
+  /** Request meters of one version: a timer and a counter per status, made on first use. */
+  private final class VersionMeters {
+    private final String version;
+    private final Timer latency;
+    private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
+
+    VersionMeters(String version) {
+      this.version = version;
+      this.latency =
+          Timer.builder("starling.router.request.duration")
+              .description("Time from request read to response written, per version")
+              .tags("version", version)
+              .serviceLevelObjectives(LATENCY_BUCKETS)
+              .register(registry);
+    }
+
+    Counter status(int status) {
+      int i = status >= 100 && status < 600 ? status : 599;
+      Counter c = byStatus.get(i);
+      if (c == null) {
+        c =
+            counter(
+                "starling.router.requests",
+                "Requests through the router by version and status",
+                "version",
+                version,
+                "status",
+                Integer.toString(status));
+        byStatus.set(i, c);
+      }
+      return c;
+    }
+  }
+}

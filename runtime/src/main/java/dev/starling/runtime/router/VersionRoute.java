@@ -1,0 +1,52 @@
+package dev.starling.runtime.router;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A version in one routing table: its weight, all its endpoints, and the ready ones in turn. */
+public final class VersionRoute {
+  private final String name;
+  private final int weight;
+  private final List<Endpoint> endpoints;
+  private final Endpoint[] ready;
+  private final AtomicInteger turn = new AtomicInteger();
+
+  VersionRoute(String name, int weight, List<Endpoint> endpoints) {
+    this.name = name;
+    this.weight = weight;
+    this.endpoints = List.copyOf(endpoints);
+    this.ready = endpoints.stream().filter(Endpoint::ready).toArray(Endpoint[]::new);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int weight() {
+    return weight;
+  }
+
+  public List<Endpoint> endpoints() {
+    return endpoints;
+  }
+
+  public boolean hasReadyEndpoint() {
+    return ready.length > 0;
+  }
+
+  /** The next ready endpoint, round-robin; null if none is ready. */
+  public Endpoint next() {
+    return ready.length == 0 ? null : ready[Math.floorMod(turn.getAndIncrement(), ready.length)];
+  }
+
+  /** A ready endpoint other than {@code failed} (for the one retry), or null. */
+  public Endpoint nextOtherThan(Endpoint failed) {
+    for (int i = 0; i < ready.length; i++) {
+      Endpoint e = next();
+      if (e != failed && e.ready()) {
+        return e;
+      }
+    }
+    return null;
+  }
+}
