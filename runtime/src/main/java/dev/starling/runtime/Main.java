@@ -2,6 +2,7 @@ package dev.starling.runtime;
 
 import dev.starling.runtime.cli.FetchCommand;
 import dev.starling.runtime.cli.ProfileCommand;
+import dev.starling.runtime.cli.RouterCommand;
 import dev.starling.runtime.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Serves ONNX models over the Open Inference Protocol.",
-    subcommands = {ServeCommand.class, FetchCommand.class, ProfileCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      FetchCommand.class,
+      ProfileCommand.class,
+      RouterCommand.class
+    })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

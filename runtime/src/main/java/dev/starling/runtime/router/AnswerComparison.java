@@ -11,8 +11,9 @@ import java.util.List;
  * Compares a shadow's answer with the live one, off the request path. Two answers agree when every
  * row has the same top answer: for OIP v2 the first output's value (a label tensor, one element per
  * row) or argmax (scores, several per row); for KServe V1 each prediction's {@code label}, argmax,
- * or value. Numeric outputs also give the largest absolute and relative difference; with {@code
- * maxAbsDiff} set, a larger absolute difference is a disagreement too.
+ * or value. Floating-point outputs (v2; every number for V1) also give the largest absolute and
+ * relative difference; with {@code maxAbsDiff} set, a larger absolute difference is a disagreement
+ * too. Integer outputs (class ids) count only through the label.
  */
 public final class AnswerComparison {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +62,7 @@ public final class AnswerComparison {
       shadowTop = topsV2(matching(so, lo.get(0), 0));
       for (int i = 0; i < lo.size(); i++) {
         JsonNode other = matching(so, lo.get(i), i);
-        if (other != null) {
+        if (other != null && scores(lo.get(i))) {
           accumulate(diff, numbers(lo.get(i).path("data")), numbers(other.path("data")));
         }
       }
@@ -100,6 +101,12 @@ public final class AnswerComparison {
       }
     }
     return index < shadowOutputs.size() ? shadowOutputs.get(index) : null;
+  }
+
+  /** Floating-point outputs are scores; integer ones (class ids) only count through the label. */
+  private static boolean scores(JsonNode output) {
+    String datatype = output.path("datatype").asText("");
+    return datatype.isEmpty() || datatype.startsWith("FP");
   }
 
   /** Per row of an OIP v2 output tensor: its value if one per row, else its argmax. */

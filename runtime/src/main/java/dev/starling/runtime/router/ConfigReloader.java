@@ -16,10 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Re-reads the config file every {@code reloadInterval} and applies it when its bytes changed.
- * Comparing content rather than the modification time works for Kubernetes ConfigMap volumes
- * (where the file is a symlink swapped by the kubelet) and for edits within one second. A file
- * that does not parse or validate is logged and counted, and the router keeps routing with the
- * config it has.
+ * Comparing content rather than the modification time works for Kubernetes ConfigMap volumes (where
+ * the file is a symlink swapped by the kubelet) and for edits within one second. A file that does
+ * not parse or validate is logged and counted, and the router keeps routing with the config it has.
  */
 final class ConfigReloader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
@@ -77,7 +76,9 @@ final class ConfigReloader implements AutoCloseable {
       LOG.info("config reloaded from {}: weights {}", file, weights);
     } catch (ConfigException e) {
       metrics.reload("rejected");
-      LOG.error("config change in {} rejected, still routing with the previous one: {}", file,
+      LOG.error(
+          "config change in {} rejected, still routing with the previous one: {}",
+          file,
           e.getMessage());
     } catch (RuntimeException e) {
       metrics.reload("rejected");

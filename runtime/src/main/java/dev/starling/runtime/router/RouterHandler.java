@@ -66,7 +66,9 @@ final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyC
               response,
               callback,
               503,
-              draining ? "the router is shutting down" : "no version with weight has a ready endpoint");
+              draining
+                  ? "the router is shutting down"
+                  : "no version with weight has a ready endpoint");
         }
       }
       default -> error(response, callback, 404, "no such endpoint");

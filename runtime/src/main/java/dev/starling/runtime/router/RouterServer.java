@@ -1,0 +1,179 @@
+package dev.starling.runtime.router;
+
+import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.router.config.RouterConfig;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Runs the router process: one Jetty thread pool shared by the server and the backend client, the
+ * health checker, and the config reloader. SIGTERM or SIGINT: not ready, wait {@code
+ * server.drainDelay}, finish in-flight requests up to {@code server.shutdownGracePeriod}, exit 0.
+ */
+public final class RouterServer {
+  private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
+
+  private final RouterConfig cfg;
+  private final Path configFile;
+  private final byte[] configBytes;
+  private final Function<byte[], RouterConfig> reparse;
+  private final CountDownLatch stop = new CountDownLatch(1);
+
+  /**
+   * @param configFile the file to watch for changes, or null (flags only)
+   * @param configBytes the file's content {@code cfg} was read from
+   * @param reparse the file's new bytes to a validated config (flag overrides applied again)
+   */
+  public RouterServer(
+      RouterConfig cfg,
+      Path configFile,
+      byte[] configBytes,
+      Function<byte[], RouterConfig> reparse) {
+    this.cfg = cfg;
+    this.configFile = configFile;
+    this.configBytes = configBytes;
+    this.reparse = reparse;
+  }
+
+  public int run() {
+    RuntimeMetrics registry = new RuntimeMetrics();
+    RouterMetrics metrics = new RouterMetrics(registry);
+    QueuedThreadPool pool =
+        new QueuedThreadPool(cfg.server().maxThreads(), Math.min(8, cfg.server().maxThreads()));
+    pool.setName("router");
+    HttpClient client = client(pool);
+    RoutingState state = new RoutingState(cfg, metrics::table);
+    Mirror mirror = new Mirror(client, metrics);
+    RouterHandler handler = new RouterHandler(client, state, mirror, metrics);
+    Server server = server(pool, handler);
+    HealthChecker health = new HealthChecker(client, state);
+    ConfigReloader reloader =
+        configFile == null
+            ? null
+            : new ConfigReloader(
+                configFile,
+                configBytes,
+                reparse,
+                next -> {
+                  warnIfRestartNeeded(next);
+                  state.apply(next).forEach(health::check);
+                },
+                metrics);
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    try {
+      client.start();
+      // a transparent proxy: no redirects followed, no auth or 100-continue handling, no
+      // decompression, no cookies kept between callers (as Jetty's own proxy does)
+      client.getProtocolHandlers().clear();
+      client.getContentDecoderFactories().clear();
+      server.start();
+    } catch (Exception e) {
+      LOG.error(
+          "cannot listen on {}:{}: {}", cfg.server().host(), cfg.server().port(), e.toString());
+      stopQuietly(server, client);
+      return 1;
+    }
+    int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    LOG.info("listening on http://{}:{}", cfg.server().host(), port);
+    health.start();
+    if (reloader != null) {
+      reloader.poll(); // applies a change made since the file was read at start
+      reloader.start(cfg.reloadInterval().toMillis());
+    }
+    LOG.info(
+        "routing {} (pin header: {}, sticky header: {}, mirror: {})",
+        cfg.versions().stream()
+            .map(v -> v.name() + "=" + v.weight() + "%" + v.endpoints())
+            .toList(),
+        cfg.pinHeader(),
+        cfg.sticky() == null ? null : cfg.sticky().header(),
+        cfg.mirror() == null ? null : cfg.mirror().version() + "@" + cfg.mirror().percent() + "%");
+    try {
+      stop.await();
+      LOG.info(
+          "shutting down: not ready now, draining {} in-flight request(s)", handler.inflight());
+      handler.beginDrain();
+      Thread.sleep(cfg.server().drainDelay().toMillis());
+      long deadline = System.nanoTime() + cfg.server().shutdownGracePeriod().toNanos();
+      while (handler.inflight() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      if (handler.inflight() > 0) {
+        LOG.warn("{} request(s) still in flight after the grace period", handler.inflight());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (reloader != null) {
+      reloader.close();
+    }
+    health.close();
+    mirror.close();
+    stopQuietly(server, client);
+    registry.close();
+    LOG.info("stopped");
+    return 0;
+  }
+
+  private HttpClient client(QueuedThreadPool pool) {
+    HttpClient client = new HttpClient();
+    client.setExecutor(pool);
+    client.setConnectTimeout(cfg.proxy().connectTimeout().toMillis());
+    client.setIdleTimeout(cfg.proxy().idleTimeout().toMillis());
+    client.setMaxConnectionsPerDestination(cfg.proxy().maxConnectionsPerEndpoint());
+    client.setMaxRequestsQueuedPerDestination(4096);
+    client.setFollowRedirects(false);
+    client.setUserAgentField(null);
+    client.setHttpCookieStore(new HttpCookieStore.Empty());
+    return client;
+  }
+
+  private Server server(QueuedThreadPool pool, RouterHandler handler) {
+    Server server = new Server(pool);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    http.setSendDateHeader(false); // the backend's Date header is passed through
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(cfg.server().host());
+    connector.setPort(cfg.server().port());
+    server.addConnector(connector);
+    server.setHandler(handler);
+    server.setErrorHandler(new RouterErrorHandler());
+    server.setStopTimeout(1000);
+    return server;
+  }
+
+  private void warnIfRestartNeeded(RouterConfig next) {
+    if (!next.server().equals(cfg.server()) || !next.proxy().equals(cfg.proxy())) {
+      LOG.warn(
+          "server.* and proxy.* changes other than proxy.requestTimeout and"
+              + " proxy.maxResponseBytes take effect after a restart");
+    }
+  }
+
+  private static void stopQuietly(Server server, HttpClient client) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      LOG.warn("stopping the server: {}", e.toString());
+    }
+    try {
+      client.stop();
+    } catch (Exception e) {
+      LOG.warn("stopping the client: {}", e.toString());
+    }
+  }
+}
