@@ -195,6 +195,31 @@ def build_iris() -> Path:
     return path
 
 
+def build_iris_tree() -> Path:
+    """A second iris classifier (a shallow decision tree) taking the same input as iris.onnx:
+    the 'new version' in model-swap and canary tests, where answers must show which one served."""
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType
+
+    X, y = load_iris(return_X_y=True)
+    clf = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    model = convert_sklearn(
+        clf,
+        name="iris_tree",
+        initial_types=[("float_input", FloatTensorType([None, 4]))],
+        options={id(clf): {"zipmap": False}},
+        target_opset={"": OPSET, "ai.onnx.ml": ML_OPSET},
+    )
+    model = finalize(model, "Iris DecisionTree depth 2 (scikit-learn): same input as iris.onnx, other answers")
+    path = save(model, "iris_tree")
+    feeds = {"float_input": np.array([[5.1, 3.5, 1.4, 0.2]], dtype=np.float32)}
+    out = write_examples("iris_tree", path, feeds)
+    print(f"iris_tree: label={out['label'].tolist()} probabilities={out['probabilities'].tolist()}")
+    return path
+
+
 # --------------------------------------------------------------------------- fraud
 
 def fraud_sample(rng: np.random.Generator, n: int):
@@ -405,7 +430,7 @@ def build_types() -> Path:
 def main() -> int:
     np.seterr(all="raise")
     print(f"numpy {np.__version__}, onnx {onnx.__version__}, onnxruntime {ort.__version__}")
-    paths = [build_iris(), build_fraud(), build_mlp(), build_heavy(), build_types()]
+    paths = [build_iris(), build_iris_tree(), build_fraud(), build_mlp(), build_heavy(), build_types()]
     np.seterr(all="ignore")
     for p in paths:
         print(f"{p.name:12s} {p.stat().st_size:>9,d} bytes  {io_summary(p)}")
