@@ -36,7 +36,8 @@ public final class ProfileCommand implements Callable<Integer> {
 
   @Option(
       names = "--signature",
-      description = "Signature config (features, labels); default: MODEL.signature.yaml if present.")
+      description =
+          "Signature config (features, labels); default: MODEL.signature.yaml if present.")
   Path signature;
 
   @Option(names = "--data", required = true, description = "Reference data: CSV with a header.")

@@ -11,8 +11,10 @@ import dev.starling.runtime.pipeline.InferenceGate;
 import dev.starling.runtime.pipeline.JsonLimits;
 import dev.starling.runtime.pipeline.Predictor;
 import io.javalin.Javalin;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -26,10 +28,15 @@ final class RuntimeServer {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(3);
 
   private final RuntimeConfig cfg;
+  private final Path configFile;
+  private final Supplier<RuntimeConfig> reread;
   private final CountDownLatch stop = new CountDownLatch(1);
 
-  RuntimeServer(RuntimeConfig cfg) {
+  /** {@code configFile} (may be null) is watched; {@code reread} reads it again with the flags. */
+  RuntimeServer(RuntimeConfig cfg, Path configFile, Supplier<RuntimeConfig> reread) {
     this.cfg = cfg;
+    this.configFile = configFile;
+    this.reread = reread;
   }
 
   int run() {
@@ -65,6 +72,10 @@ final class RuntimeServer {
       app.stop();
       models.close();
       return 1;
+    }
+    if (configFile != null) {
+      ConfigWatcher.start(
+          new ConfigWatcher(configFile, reread, models, cfg.inference(), Duration.ofSeconds(2)));
     }
     LOG.info(
         "ready in {} ms: {} model(s) on http://{}:{}",

@@ -103,7 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     Logs.configure(cfg.logging().format());
-    return new RuntimeServer(cfg).run();
+    return new RuntimeServer(cfg, config, this::resolve).run();
   }
 
   RuntimeConfig resolve() {

@@ -1,5 +1,6 @@
 package dev.starling.runtime.drift;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.List;
  * {@code proportions} are the reference's share per bin (the unseen bin is not listed) and sum to
  * 1.
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record FeatureProfile(
     String name,
     Kind kind,

@@ -18,10 +18,11 @@ import java.util.Set;
 
 /**
  * Profiles a reference data set for a model: each feature's distribution, and the model's
- * prediction distribution on the same rows, computed by running the model in-process (ONNX
- * Runtime, batches of {@value #BATCH} rows). Labelled models get the share of each predicted class
- * (arg-max of the label output, as the runtime reports it); others the quantile bins of their
- * first float output's first column.
+ * prediction distribution on the same rows, computed by running the model in-process (ONNX Runtime,
+ * batches of {@value #BATCH} rows). Labelled models get the share of each predicted class (arg-max
+ * of the label output, as the runtime reports it); others the quantile bins of their first float
+ * output's first column. Feature values are rounded to the input's type first (FP32 for most
+ * models), so the bins hold exactly what the runtime will see.
  */
 public final class ModelProfiler {
   static final int BATCH = 256;
@@ -31,11 +32,19 @@ public final class ModelProfiler {
   public static ReferenceProfile profile(
       String name, OnnxModel model, SignatureBinding b, ReferenceCsv data, int bins)
       throws OrtException {
+    TensorSpec in = input(model, b, data.features().size());
     List<FeatureProfile> features = new ArrayList<>();
     for (int i = 0; i < data.features().size(); i++) {
-      features.add(feature(data.features().get(i), data.columns()[i], bins));
+      double[] column = data.columns()[i].clone();
+      if (in.datatype() == Datatype.FP32) {
+        // Profile the values the model sees: a CSV value on a bin edge must not land in another
+        // bin once it has been rounded to float on its way into the model.
+        for (int r = 0; r < column.length; r++) {
+          column[r] = (float) column[r];
+        }
+      }
+      features.add(feature(data.features().get(i), column, bins));
     }
-    TensorSpec in = input(model, b, data.features().size());
     TensorSpec out = b.hasLabels() ? b.labelOutput() : firstFloatOutput(model);
     double[] predicted = new double[data.rows()];
     for (int from = 0; from < data.rows(); from += BATCH) {
@@ -48,7 +57,9 @@ public final class ModelProfiler {
         int per = (int) (buf.remaining() / dt.size() / n);
         for (int row = 0; row < n; row++) {
           predicted[from + row] =
-              b.hasLabels() ? argMax(dt, buf, row * per, per) : DriftMonitor.read(dt, buf, row * per);
+              b.hasLabels()
+                  ? argMax(dt, buf, row * per, per)
+                  : DriftMonitor.read(dt, buf, row * per);
         }
       }
     }

@@ -65,11 +65,15 @@ final class V1Routes {
   }
 
   private void predict(Context ctx, ServedModel m) throws IOException {
+    ServedModel.Serving serving = m.acquire();
+    if (serving == null) {
+      throw ApiException.unavailable("model '" + m.name() + "' is not loaded");
+    }
     DirectArena arena = DirectArena.local();
     try {
       byte[] body = Bodies.readJson(ctx, maxBodyBytes);
-      OnnxModel model = m.model();
-      SignatureBinding b = m.binding();
+      OnnxModel model = serving.model();
+      SignatureBinding b = serving.binding();
       List<JsonNode> rows = instances(parse(body), b);
       InferInput input =
           b.hasFeatures()
@@ -87,6 +91,7 @@ final class V1Routes {
       ctx.contentType("application/json").result(out.toByteArray());
     } finally {
       arena.reset();
+      serving.model().release();
     }
   }
 

@@ -122,6 +122,15 @@ public final class ModelMeters {
         .increment();
   }
 
+  /** An in-place model swap, by result ("ok", "failed"). */
+  public void swap(String result) {
+    Counter.builder("starling.model.swaps")
+        .description("In-place model swaps by result")
+        .tags("model", model, "version", version, "result", result)
+        .register(registry)
+        .increment();
+  }
+
   public void batch(int rows) {
     batchRows.record(rows);
   }

@@ -3,12 +3,15 @@ package dev.starling.runtime.model;
 import dev.starling.runtime.config.InferenceConfig;
 import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.pipeline.PredictionCache;
 import dev.starling.runtime.pipeline.SignatureBinding;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +23,11 @@ public final class ModelRegistry implements AutoCloseable {
 
   public ModelRegistry(List<ModelConfig> configs, RuntimeMetrics metrics) {
     for (ModelConfig c : configs) {
-      ServedModel m = new ServedModel(c, metrics.model(c.name(), c.version()));
+      PredictionCache cache =
+          c.cache().enabled()
+              ? new PredictionCache(c.cache(), metrics.registry(), c.name(), c.version())
+              : null;
+      ServedModel m = new ServedModel(c, metrics.model(c.name(), c.version()), cache);
       models.put(c.name(), m);
       metrics.readiness(c.name(), c.version(), m::ready);
     }
@@ -50,37 +57,83 @@ public final class ModelRegistry implements AutoCloseable {
   public boolean loadAll(ModelFetcher fetcher, InferenceConfig inference) {
     boolean ok = true;
     for (ServedModel m : models.values()) {
-      long t0 = System.nanoTime();
       try {
-        ModelConfig c = m.config();
-        Path file = fetcher.fetch(c.source().uri(), c.source().sha256(), null);
-        OnnxModel loaded = OnnxModel.load(file, Digests.sha256(file), inference.intraOpThreads());
-        SignatureBinding binding;
-        try {
-          binding = SignatureBinding.bind(c.signature(), loaded.signature());
-          if (c.warmup()) {
-            loaded.warmUp();
-          }
-        } catch (RuntimeException e) {
-          loaded.close();
-          throw e;
-        }
-        m.serve(loaded, binding);
-        LOG.info(
-            "model {} version {} ready in {} ms (sha256 {}, inputs {}, outputs {})",
-            m.name(),
-            m.version(),
-            (System.nanoTime() - t0) / 1_000_000,
-            loaded.sha256(),
-            loaded.signature().inputs(),
-            loaded.signature().outputs());
-      } catch (ModelLoadException | java.io.IOException e) {
+        ServedModel.Serving s = load(m.config(), fetcher, inference);
+        m.serve(s.model(), s.binding());
+      } catch (ModelLoadException | IOException e) {
         m.fail(e.getMessage());
         LOG.error("model {} version {} failed: {}", m.name(), m.version(), e.getMessage());
         ok = false;
       }
     }
     return ok;
+  }
+
+  /**
+   * In-place swap: for every model whose source or signature changed in {@code configs}, loads,
+   * verifies and warms up the new session, then switches new requests to it; requests in flight
+   * finish on the old session, which closes after them. A replacement that fails leaves the old
+   * session serving (readiness unchanged) and is reported in the log and a metric. Returns how many
+   * models were swapped.
+   */
+  public int reload(List<ModelConfig> configs, ModelFetcher fetcher, InferenceConfig inference) {
+    int swapped = 0;
+    for (ModelConfig c : configs) {
+      ServedModel m = models.get(c.name());
+      if (m == null) {
+        LOG.warn("model {} is new in the config; adding models needs a restart", c.name());
+        continue;
+      }
+      ModelConfig old = m.config();
+      if (Objects.equals(old.source(), c.source())
+          && Objects.equals(old.signature(), c.signature())) {
+        continue;
+      }
+      try {
+        ServedModel.Serving s = load(c, fetcher, inference);
+        m.reconfigure(c);
+        m.serve(s.model(), s.binding());
+        m.meters().swap("ok");
+        LOG.info(
+            "model {} now serves {} (sha256 {})", c.name(), c.source().uri(), s.model().sha256());
+        swapped++;
+      } catch (ModelLoadException | IOException e) {
+        m.swapFailed(e.getMessage());
+        m.meters().swap("failed");
+        LOG.error(
+            "model {}: new source {} failed, the old one keeps serving: {}",
+            c.name(),
+            c.source().uri(),
+            e.getMessage());
+      }
+    }
+    return swapped;
+  }
+
+  private static ServedModel.Serving load(
+      ModelConfig c, ModelFetcher fetcher, InferenceConfig inference) throws IOException {
+    long t0 = System.nanoTime();
+    Path file = fetcher.fetch(c.source().uri(), c.source().sha256(), null);
+    OnnxModel loaded = OnnxModel.load(file, Digests.sha256(file), inference.intraOpThreads());
+    SignatureBinding binding;
+    try {
+      binding = SignatureBinding.bind(c.signature(), loaded.signature());
+      if (c.warmup()) {
+        loaded.warmUp();
+      }
+    } catch (RuntimeException e) {
+      loaded.close();
+      throw e;
+    }
+    LOG.info(
+        "model {} version {} ready in {} ms (sha256 {}, inputs {}, outputs {})",
+        c.name(),
+        c.version(),
+        (System.nanoTime() - t0) / 1_000_000,
+        loaded.sha256(),
+        loaded.signature().inputs(),
+        loaded.signature().outputs());
+    return new ServedModel.Serving(loaded, binding);
   }
 
   @Override

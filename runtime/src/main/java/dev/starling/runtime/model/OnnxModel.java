@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,11 @@ public final class OnnxModel implements AutoCloseable {
   private final ModelSignature signature;
   private final String sha256;
   private final Set<String> allOutputs = new LinkedHashSet<>();
+
+  /** Requests using this session; -1 once closed. See {@link #retain()}. */
+  private final AtomicInteger users = new AtomicInteger();
+
+  private volatile boolean retired;
 
   private OnnxModel(
       OrtEnvironment env, OrtSession session, ModelSignature signature, String sha256) {
@@ -164,8 +170,47 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Marks the session as used by one more request; false if it was closed already (the caller then
+   * reads the served model again). Pairs with {@link #release()}.
+   */
+  public boolean retain() {
+    while (true) {
+      int n = users.get();
+      if (n < 0) {
+        return false;
+      }
+      if (users.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  public void release() {
+    if (users.decrementAndGet() == 0 && retired) {
+      closeIfUnused();
+    }
+  }
+
+  /** No new requests will come: close as soon as the last one in flight is done. */
+  public void retire() {
+    retired = true;
+    closeIfUnused();
+  }
+
+  public boolean closed() {
+    return users.get() < 0;
+  }
+
+  private void closeIfUnused() {
+    if (users.compareAndSet(0, -1)) {
+      closeQuietly(session);
+      LOG.info("closed a retired ONNX Runtime session (sha256 {})", sha256);
+    }
+  }
+
   @Override
   public void close() {
-    closeQuietly(session);
+    retire();
   }
 }

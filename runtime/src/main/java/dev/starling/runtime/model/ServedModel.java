@@ -2,6 +2,7 @@ package dev.starling.runtime.model;
 
 import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.metrics.ModelMeters;
+import dev.starling.runtime.pipeline.PredictionCache;
 import dev.starling.runtime.pipeline.PredictionObserver;
 import dev.starling.runtime.pipeline.SignatureBinding;
 
@@ -17,17 +18,24 @@ public final class ServedModel {
     FAILED
   }
 
-  private final ModelConfig config;
+  private volatile ModelConfig config;
   private final ModelMeters meters;
   private volatile State state = State.LOADING;
   private volatile String failure;
-  private volatile OnnxModel model;
-  private volatile SignatureBinding binding;
+  private volatile Serving serving;
   private volatile PredictionObserver observer = PredictionObserver.NONE;
 
-  public ServedModel(ModelConfig config, ModelMeters meters) {
+  private final PredictionCache cache;
+
+  public ServedModel(ModelConfig config, ModelMeters meters, PredictionCache cache) {
     this.config = config;
     this.meters = meters;
+    this.cache = cache;
+  }
+
+  /** The prediction cache, or null when caching is off for this model. */
+  public PredictionCache cache() {
+    return cache;
   }
 
   public String name() {
@@ -60,12 +68,30 @@ public final class ServedModel {
 
   /** The session serving right now; null until the first load succeeded. */
   public OnnxModel model() {
-    return model;
+    Serving s = serving;
+    return s == null ? null : s.model();
   }
+
+  /**
+   * The serving session, retained for one request (release it when done); null if none is loaded. A
+   * swap between reading and retaining is seen as a closed session and read again.
+   */
+  public Serving acquire() {
+    while (true) {
+      Serving s = serving;
+      if (s == null || s.model().retain()) {
+        return s;
+      }
+    }
+  }
+
+  /** A session and the signature config bound to it; swapped together. */
+  public record Serving(OnnxModel model, SignatureBinding binding) {}
 
   /** The signature config bound to the serving model (features, labels). */
   public SignatureBinding binding() {
-    return binding;
+    Serving s = serving;
+    return s == null ? null : s.binding();
   }
 
   /** Who watches this model's predictions (drift monitoring); never null. */
@@ -77,10 +103,28 @@ public final class ServedModel {
     this.observer = newObserver == null ? PredictionObserver.NONE : newObserver;
   }
 
+  /**
+   * Switches new requests to {@code loaded} atomically; the previous session (if any) closes once
+   * the requests still using it are done.
+   */
   public void serve(OnnxModel loaded, SignatureBinding boundSignature) {
-    this.binding = boundSignature;
-    this.model = loaded;
+    OnnxModel previous = model();
+    this.serving = new Serving(loaded, boundSignature);
     this.state = State.READY;
+    this.failure = null;
+    if (previous != null && previous != loaded) {
+      previous.retire();
+    }
+  }
+
+  /** Takes a changed source/signature config for this model (name and version stay). */
+  public void reconfigure(ModelConfig changed) {
+    this.config = changed;
+  }
+
+  /** A replacement failed to load: keep serving the current session, remember why. */
+  public void swapFailed(String reason) {
+    this.failure = reason;
   }
 
   public void fail(String reason) {
@@ -89,9 +133,9 @@ public final class ServedModel {
   }
 
   public void close() {
-    OnnxModel m = model;
+    OnnxModel m = model();
     if (m != null) {
-      m.close();
+      m.retire();
     }
   }
 }

@@ -46,7 +46,11 @@ public final class Predictor {
 
   /** Answers one OIP v2 infer request body with the response body. */
   public byte[] inferV2(ServedModel served, byte[] body) {
-    OnnxModel model = served.model();
+    ServedModel.Serving serving = served.acquire();
+    if (serving == null) {
+      throw ApiException.unavailable("model '" + served.name() + "' is not loaded");
+    }
+    OnnxModel model = serving.model();
     DirectArena arena = DirectArena.local();
     try {
       InferRequest req = decoder.decode(body, model.signature(), arena);
@@ -55,13 +59,26 @@ public final class Predictor {
       return encode(served, req.id(), predict(served, model, req.inputs(), outputs));
     } finally {
       arena.reset();
+      model.release();
     }
   }
 
   /** Runs validated inputs through the model (batched with other requests where configured). */
   public List<OutputTensor> predict(
       ServedModel served, OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
-    List<OutputTensor> outs = batcher(served).infer(model, inputs, outputs);
+    PredictionCache cache = served.cache();
+    PredictionCache.Key key = null;
+    List<OutputTensor> outs = null;
+    if (cache != null) {
+      key = PredictionCache.key(model.sha256(), inputs, outputs);
+      outs = cache.get(key);
+    }
+    if (outs == null) {
+      outs = batcher(served).infer(model, inputs, outputs);
+      if (cache != null) {
+        cache.put(key, outs);
+      }
+    }
     served.observer().observe(served, inputs, outs);
     return outs;
   }

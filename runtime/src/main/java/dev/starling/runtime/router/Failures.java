@@ -17,6 +17,8 @@ final class Failures {
     NOT_SENT("connect", 503),
     /** The backend took longer than {@code proxy.requestTimeout}; the inference may have run. */
     TIMEOUT("timeout", 504),
+    /** The answer was larger than {@code proxy.maxResponseBytes}. */
+    TOO_LARGE("response_too_large", 502),
     /** The connection broke after the request may have reached the backend. */
     BROKEN("broken", 502);
 
@@ -43,6 +45,10 @@ final class Failures {
       }
       if (t instanceof TimeoutException) {
         return Kind.TIMEOUT;
+      }
+      if (t instanceof IllegalArgumentException
+          && String.valueOf(t.getMessage()).contains("Buffering capacity")) {
+        return Kind.TOO_LARGE; // BufferingResponseListener's limit
       }
       if (t.getCause() == t) {
         break;

@@ -92,38 +92,28 @@ final class ProxyExchange {
 
   private void failed(Throwable failure) {
     Failures.Kind kind = Failures.classify(failure);
-    String what = Failures.describe(failure);
-    if (kind == Failures.Kind.NOT_SENT) {
-      ctx.state().setReady(endpoint, false, what);
-      if (!retried && reroute()) {
-        retried = true;
-        ctx.metrics().retry(version.name());
-        send(ctx.state().table());
-        return;
-      }
+    String cause = Failures.describe(failure);
+    String what = endpoint + ": " + cause;
+    if (kind == Failures.Kind.NOT_SENT || kind == Failures.Kind.BROKEN) {
+      // refused, or the connection broke (the process died?): no new request goes there until a
+      // health check passes again, at most health.interval from now if it is fine after all
+      ctx.state().setReady(endpoint, false, cause);
+    }
+    if (kind == Failures.Kind.NOT_SENT && !retried && reroute()) {
+      retried = true;
+      ctx.metrics().retry(version.name());
+      send(ctx.state().table());
+      return;
     }
     ctx.metrics().backendError(version.name(), kind.reason);
+    String v = "version '" + version.name() + "' ";
     error(
         kind.status,
         switch (kind) {
-          case NOT_SENT ->
-              "version '"
-                  + version.name()
-                  + "' has no ready endpoint ("
-                  + endpoint
-                  + ": "
-                  + what
-                  + ")";
-          case TIMEOUT ->
-              "version '" + version.name() + "' did not answer in time (" + endpoint + ")";
-          case BROKEN ->
-              "version '"
-                  + version.name()
-                  + "' failed while answering ("
-                  + endpoint
-                  + ": "
-                  + what
-                  + ")";
+          case NOT_SENT -> v + "has no ready endpoint (" + what + ")";
+          case TIMEOUT -> v + "did not answer in time (" + endpoint + ")";
+          case TOO_LARGE -> v + "answered with more than proxy.maxResponseBytes";
+          case BROKEN -> v + "failed while answering (" + what + ")";
         });
   }
 

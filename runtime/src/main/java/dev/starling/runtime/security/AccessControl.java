@@ -85,7 +85,7 @@ public final class AccessControl {
     }
     String client;
     if (keys != null) {
-      String id = keys.current().identify(presentedKey(ctx));
+      String id = keys.identify(presentedKey(ctx));
       if (id == null) {
         rejected(ctx, "auth");
         throw Rejections.unauthorized(ctx);

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -23,9 +25,15 @@ import org.slf4j.LoggerFactory;
  * The API keys of a file, re-read when its content changes. A mounted Secret changes by a symlink
  * swap (Kubernetes points {@code ..data} at a new directory), which directory watches see late or
  * not at all, so this polls: it reads the file every {@code interval} and re-parses it when the
- * SHA-256 of the bytes differs. A new key set replaces the old one in one atomic reference swap: a
- * request sees either the old set or the new one, never a half-read file. A file that is missing or
- * does not parse keeps the old keys serving (logged and counted once per bad content).
+ * SHA-256 of the bytes differs. A key that is not in the current set also triggers a check if the
+ * file's stat (mtime, size, inode, following the symlinks) changed, so a client that switches to a
+ * new key right after the file was replaced is not refused while the poll catches up; a flood of
+ * wrong keys costs one stat each.
+ *
+ * <p>A new key set replaces the old one in one atomic reference swap: a request sees either the old
+ * set or the new one, never a half-read file, and requests already past the check are not affected.
+ * A file that is missing or does not parse keeps the old keys serving (logged and counted once per
+ * bad content).
  */
 public final class ApiKeyFile implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFile.class);
@@ -35,6 +43,7 @@ public final class ApiKeyFile implements AutoCloseable {
   private final Counter reloaded;
   private final Counter failed;
   private byte[] seen;
+  private volatile Stamp stamp;
   private ScheduledExecutorService poller;
 
   /** Reads the file now; a missing or bad file is a configuration error. */
@@ -42,6 +51,7 @@ public final class ApiKeyFile implements AutoCloseable {
     this.file = file;
     byte[] bytes;
     try {
+      stamp = Stamp.of(file);
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new ConfigException("auth.apiKeysFile: cannot read " + file + ": " + e);
@@ -66,6 +76,24 @@ public final class ApiKeyFile implements AutoCloseable {
     return keys.get();
   }
 
+  /** The id of a presented key, or null; see the class comment for the re-check on a miss. */
+  public String identify(String presented) {
+    String id = keys.get().identify(presented);
+    if (id == null && presented != null && !presented.isEmpty() && changedOnDisk()) {
+      check();
+      id = keys.get().identify(presented);
+    }
+    return id;
+  }
+
+  private boolean changedOnDisk() {
+    try {
+      return !Stamp.of(file).equals(stamp);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Starts polling the file every {@code interval} on a daemon thread. */
   public ApiKeyFile watch(Duration interval) {
     poller =
@@ -84,6 +112,7 @@ public final class ApiKeyFile implements AutoCloseable {
   synchronized void check() {
     byte[] bytes;
     try {
+      stamp = Stamp.of(file);
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       return; // mid-swap or briefly unmounted: keep serving the keys we have, try again next tick
@@ -111,6 +140,14 @@ public final class ApiKeyFile implements AutoCloseable {
   public void close() {
     if (poller != null) {
       poller.shutdownNow();
+    }
+  }
+
+  /** What a stat says about the file behind the symlinks; changes when the file is replaced. */
+  private record Stamp(FileTime modified, long size, Object fileKey) {
+    static Stamp of(Path file) throws IOException {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey());
     }
   }
 

@@ -1,0 +1,93 @@
+package dev.starling.runtime.cli;
+
+import dev.starling.runtime.config.ConfigException;
+import dev.starling.runtime.config.ConfigValidator;
+import dev.starling.runtime.config.InferenceConfig;
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.model.Digests;
+import dev.starling.runtime.model.ModelFetcher;
+import dev.starling.runtime.model.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches {@code runtime.yaml} and swaps models in place when their source changes. Polls the
+ * file's digest rather than using inotify: a ConfigMap update in Kubernetes replaces a symlink,
+ * which directory watches see unreliably. An invalid new config is logged and ignored.
+ */
+final class ConfigWatcher implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigWatcher.class);
+
+  private final Path file;
+  private final Supplier<RuntimeConfig> reader;
+  private final ModelRegistry models;
+  private final InferenceConfig inference;
+  private final Duration every;
+  private String lastDigest;
+
+  ConfigWatcher(
+      Path file,
+      Supplier<RuntimeConfig> reader,
+      ModelRegistry models,
+      InferenceConfig inference,
+      Duration every) {
+    this.file = file;
+    this.reader = reader;
+    this.models = models;
+    this.inference = inference;
+    this.every = every;
+    this.lastDigest = digest();
+  }
+
+  static Thread start(ConfigWatcher w) {
+    Thread t = new Thread(w, "config-watcher");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  @Override
+  public void run() {
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        Thread.sleep(every.toMillis());
+        check();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("config reload failed", e);
+      }
+    }
+  }
+
+  /** Reloads if the file changed; returns the number of models swapped. */
+  int check() {
+    String d = digest();
+    if (d == null || d.equals(lastDigest)) {
+      return 0;
+    }
+    lastDigest = d;
+    RuntimeConfig next;
+    try {
+      next = ConfigValidator.validate(reader.get());
+    } catch (ConfigException e) {
+      LOG.error(
+          "{} changed but is not valid; keeping the running config: {}", file, e.getMessage());
+      return 0;
+    }
+    LOG.info("{} changed; checking models for new sources", file);
+    return models.reload(next.models(), new ModelFetcher(), inference);
+  }
+
+  private String digest() {
+    try {
+      return Digests.sha256(file);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}
