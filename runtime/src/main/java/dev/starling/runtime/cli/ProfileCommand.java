@@ -12,13 +12,16 @@ import dev.starling.runtime.model.Digests;
 import dev.starling.runtime.model.ModelLoadException;
 import dev.starling.runtime.model.OnnxModel;
 import dev.starling.runtime.pipeline.SignatureBinding;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code profile}: writes the reference profile that drift monitoring compares live traffic with.
@@ -49,13 +52,15 @@ public final class ProfileCommand implements Callable<Integer> {
   @Option(names = "--bins", description = "Quantile bins per numeric feature (default 10).")
   int bins = Profiler.DEFAULT_BINS;
 
+  @Spec CommandSpec spec;
+
   @Option(names = "--name", description = "Model name recorded in the profile (default: stem).")
   String name;
 
   @Override
   public Integer call() throws Exception {
     if (bins < 2 || bins > 1000) {
-      System.err.println("--bins: must be 2..1000, got " + bins);
+      spec.commandLine().getErr().println("--bins: must be 2..1000, got " + bins);
       return 2;
     }
     try (OnnxModel m = OnnxModel.load(model, Digests.sha256(model), 1)) {
@@ -68,9 +73,13 @@ public final class ProfileCommand implements Callable<Integer> {
       report(p, csv);
       return 0;
     } catch (IllegalArgumentException | ModelLoadException | ConfigException e) {
-      System.err.println("profile failed: " + e.getMessage());
+      spec.commandLine().getErr().println("profile failed: " + e.getMessage());
       return 1;
     }
+  }
+
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
   }
 
   private SignatureConfig signature() {
@@ -90,15 +99,15 @@ public final class ProfileCommand implements Callable<Integer> {
   }
 
   private void report(ReferenceProfile p, ReferenceCsv csv) {
-    System.out.printf("profiled %d rows of %s for model %s%n", p.rows(), data, p.model());
+    out().printf("profiled %d rows of %s for model %s%n", p.rows(), data, p.model());
     for (FeatureProfile f : p.features()) {
-      System.out.printf("  %-20s %s%n", f.name(), describe(f));
+      out().printf("  %-20s %s%n", f.name(), describe(f));
     }
-    System.out.printf("  prediction %-9s %s%n", p.prediction().name(), describe(p.prediction()));
+    out().printf("  prediction %-9s %s%n", p.prediction().name(), describe(p.prediction()));
     if (!csv.ignored().isEmpty()) {
-      System.out.println("  ignored columns: " + csv.ignored());
+      out().println("  ignored columns: " + csv.ignored());
     }
-    System.out.println("wrote " + output);
+    out().println("wrote " + output);
   }
 
   private static String describe(FeatureProfile f) {
