@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# Peer benchmark: FastAPI+uvicorn+onnxruntime (1 and 2 workers), an in-process onnxruntime
+# "floor", and optionally the Starling runtime, on the sample models, loopback only.
+#
+# usage: bench/load/run-peers.sh [-t THREADS] [-c CONNECTIONS] [-d DURATION] [-w WARMUP] [-m "iris mlp heavy"]
+# env:   STARLING_URL=http://127.0.0.1:8080  include a running Starling runtime (must be loopback)
+#        WRK_THREADS/WRK_CONNS/WRK_DURATION/WARMUP/MODELS  same as the flags (defaults 2/32/15s/3s/"iris mlp heavy")
+#        FLOOR_SECONDS (5)  PORT_BASE (18100)  OUT (bench/results/peers-<date>.md)
+#        QUIET_MAX_BUSY (20, % CPU) QUIET_WAIT (120, s): before each measurement, wait up to QUIET_WAIT s
+#        for whole-machine CPU use to drop below QUIET_MAX_BUSY (then it runs anyway; the file says so).
+#
+# Every wrk run is bounded by -d; every server this script starts is killed on exit.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+CMDLINE="bench/load/run-peers.sh $*"
+
+THREADS="${WRK_THREADS:-2}"
+CONNS="${WRK_CONNS:-32}"
+DURATION="${WRK_DURATION:-15s}"
+WARMUP="${WARMUP:-3s}"
+MODELS="${MODELS:-iris mlp heavy}"
+while getopts "t:c:d:w:m:h" opt; do
+  case "$opt" in
+    t) THREADS="$OPTARG" ;;
+    c) CONNS="$OPTARG" ;;
+    d) DURATION="$OPTARG" ;;
+    w) WARMUP="$OPTARG" ;;
+    m) MODELS="$OPTARG" ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
+  esac
+done
+FLOOR_SECONDS="${FLOOR_SECONDS:-5}"
+PORT_BASE="${PORT_BASE:-18100}"
+QUIET_MAX_BUSY="${QUIET_MAX_BUSY:-20}"
+QUIET_WAIT="${QUIET_WAIT:-120}"
+MODEL_DIR="$REPO/samples/models"
+DATE="$(date +%F)"
+OUT="${OUT:-$REPO/bench/results/peers-$DATE.md}"
+[ -e "$OUT" ] && [ -z "${OUT_FORCE:-}" ] && OUT="$REPO/bench/results/peers-$DATE-$(date +%H%M).md"
+TMP="$REPO/bench/results/tmp/peers-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$TMP"
+RESULTS="$TMP/results.jsonl"
+: > "$RESULTS"
+
+command -v wrk >/dev/null || { echo "wrk not found (Debian: apt-get install -y wrk)" >&2; exit 1; }
+for s in $(echo "$DURATION $WARMUP"); do
+  [[ "$s" =~ ^[0-9]+[smh]?$ ]] || { echo "bad duration '$s'" >&2; exit 2; }
+done
+
+if [ -n "${STARLING_URL:-}" ]; then
+  STARLING_URL="${STARLING_URL%/}"
+  if ! [[ "$STARLING_URL" =~ ^http://(127\.[0-9]+\.[0-9]+\.[0-9]+|localhost|\[::1\])(:[0-9]+)?$ ]]; then
+    echo "STARLING_URL must be a loopback http URL (http://127.0.0.1:PORT), got $STARLING_URL" >&2
+    exit 2
+  fi
+fi
+
+VENV="$("$REPO/bench/fastapi/setup.sh")"
+PY="$VENV/bin/python"
+
+# ---------------------------------------------------------------- process bookkeeping
+STARTED=()   # process-group ids of servers we started (each started with setsid)
+cleanup() {
+  local pg
+  for pg in "${STARTED[@]:-}"; do
+    [ -n "$pg" ] || continue
+    kill -TERM -- "-$pg" 2>/dev/null || true
+  done
+  for pg in "${STARTED[@]:-}"; do
+    [ -n "$pg" ] || continue
+    for _ in $(seq 50); do kill -0 -- "-$pg" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pg" 2>/dev/null || true
+  done
+  STARTED=()
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+descendants() {
+  local p="$1" c
+  echo "$p"
+  for c in $(pgrep -P "$p" 2>/dev/null); do descendants "$c"; done
+}
+rss_mib() {  # RSS of a process and all its descendants, MiB
+  local sum=0 p r
+  for p in $(descendants "$1"); do
+    r="$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null || true)"
+    sum=$((sum + ${r:-0}))
+  done
+  awk -v k="$sum" 'BEGIN{printf "%.1f", k/1024}'
+}
+nprocs() { descendants "$1" | wc -l; }
+cpu_busy() {  # % of all CPUs busy over 1 s (everything on the machine)
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  local t1=0 t2=0 i
+  for i in 1 2 3 4 5 6 7 8; do t1=$((t1 + a[i])); t2=$((t2 + b[i])); done
+  local idle1=$((a[4] + a[5])) idle2=$((b[4] + b[5]))
+  echo $(( (100 * ((t2 - t1) - (idle2 - idle1))) / (t2 - t1 > 0 ? t2 - t1 : 1) ))
+}
+load1() { cut -d' ' -f1 /proc/loadavg; }
+wait_quiet() {
+  local waited=0 busy
+  busy="$(cpu_busy)"
+  while [ "$busy" -gt "$QUIET_MAX_BUSY" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
+    sleep 4; waited=$((waited + 5)); busy="$(cpu_busy)"
+  done
+  echo "$busy $waited"
+}
+wait_ready() {  # URL, seconds
+  local i
+  for i in $(seq $(( $2 * 5 ))); do
+    curl -sf -o /dev/null "$1/v2/health/ready" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- measurements
+run_wrk() {  # server-label base-url server-pid
+  local label="$1" url="$2" pid="$3" m body busy waited load out line rss
+  for m in $MODELS; do
+    body="$MODEL_DIR/$m.request.json"
+    read -r busy waited < <(wait_quiet)
+    [ "$waited" -gt 0 ] && NOTES+=("waited ${waited}s for a quieter machine before $label/$m (busy ${busy}% when starting)")
+    load="$(load1)"
+    wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$HERE/post.lua" "$url/v2/models/$m/infer" -- "$body" \
+      > "$TMP/$label-$m-warmup.txt" 2>&1 || true
+    out="$TMP/$label-$m.txt"
+    wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$HERE/post.lua" "$url/v2/models/$m/infer" -- "$body" \
+      > "$out" 2>&1 || true
+    line="$(sed -n 's/^WRK_RESULT //p' "$out" | tail -1)"
+    [ -n "$line" ] || line='{"requests":0,"rps":0,"p50_ms":null,"p99_ms":null,"non2xx":null,"socket_errors":null,"failed":true}'
+    rss="null"; [ -n "$pid" ] && rss="$(rss_mib "$pid")"
+    local np="null"; [ -n "$pid" ] && np="$(nprocs "$pid")"
+    echo "{\"server\":\"$label\",\"model\":\"$m\",\"wrk\":$line,\"rss_mib\":$rss,\"procs\":$np,\"busy_before\":$busy,\"load1_before\":$load}" >> "$RESULTS"
+    echo "  $label $m: $(echo "$line" | cut -c1-160)" >&2
+  done
+}
+
+echo "results -> $OUT (raw: $TMP)" >&2
+LOAD_START="$(cat /proc/loadavg)"
+NOTES=()
+
+# floor
+read -r busy waited < <(wait_quiet)
+[ "$waited" -gt 0 ] && NOTES+=("waited ${waited}s for a quieter machine before the floor (busy ${busy}% when starting)")
+echo "floor (in-process onnxruntime, ${FLOOR_SECONDS}s per model)" >&2
+OMP_NUM_THREADS=1 "$PY" "$HERE/floor.py" "$MODEL_DIR" "$FLOOR_SECONDS" 1 $MODELS > "$TMP/floor.txt"
+while read -r line; do
+  echo "{\"server\":\"floor\",\"floor\":${line#FLOOR_RESULT },\"busy_before\":$busy,\"load1_before\":$(load1)}" >> "$RESULTS"
+done < <(grep '^FLOOR_RESULT ' "$TMP/floor.txt")
+
+# FastAPI, 1 and 2 workers
+port="$PORT_BASE"
+for workers in 1 2; do
+  port=$((port + 1))
+  label="fastapi-${workers}w"
+  if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+    echo "port $port already in use; set PORT_BASE" >&2; exit 1
+  fi
+  setsid "$REPO/bench/fastapi/run.sh" "$port" "$workers" > "$TMP/$label.log" 2>&1 &
+  pid=$!
+  STARTED+=("$pid")
+  wait_ready "http://127.0.0.1:$port" 60 || { echo "$label did not become ready" >&2; cat "$TMP/$label.log" >&2; exit 1; }
+  sleep 2  # let every worker finish loading its models
+  echo "$label (pid $pid, $(nprocs "$pid") processes)" >&2
+  run_wrk "$label" "http://127.0.0.1:$port" "$pid"
+  cleanup
+done
+
+# Starling (optional, not started by this script)
+STARLING_INFO=""
+if [ -n "${STARLING_URL:-}" ]; then
+  if wait_ready "$STARLING_URL" 2; then
+    sport="$(echo "$STARLING_URL" | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p')"; sport="${sport:-80}"
+    spid="$(ss -ltnpH "sport = :$sport" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)"
+    STARLING_INFO="$(curl -s --max-time 2 "$STARLING_URL/v2" | head -c 300 || true)"
+    echo "starling at $STARLING_URL (pid ${spid:-?})" >&2
+    run_wrk "starling" "$STARLING_URL" "${spid:-}"
+  else
+    NOTES+=("STARLING_URL=$STARLING_URL was given but $STARLING_URL/v2/health/ready did not answer 200; Starling not measured")
+  fi
+fi
+LOAD_END="$(cat /proc/loadavg)"
+
+# ---------------------------------------------------------------- report
+pkgs="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(fastapi|uvicorn|uvloop|httptools|pydantic|pydantic_core|starlette|onnxruntime|numpy)==' | tr '\n' ' ')"
+export CMDLINE THREADS CONNS DURATION WARMUP MODELS FLOOR_SECONDS LOAD_START LOAD_END STARLING_INFO pkgs
+export STARLING_URL="${STARLING_URL:-}"
+export NOTES_JOINED="$(printf '%s\n' "${NOTES[@]:-}")"
+export PYVER="$("$PY" -c 'import sys; print(sys.version.split()[0])')"
+export WRKVER="$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2 || true)"
+export CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+export NPROC="$(nproc)" KERNEL="$(uname -sr)" MEM="$(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+export RAW_DIR="${TMP#$REPO/}"
+python3 - "$RESULTS" "$OUT" <<'PY'
+import json, os, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+e = os.environ
+models = e["MODELS"].split()
+servers = ["floor", "fastapi-1w", "fastapi-2w"] + (["starling"] if any(r["server"] == "starling" for r in rows) else [])
+def f(v, fmt="{:.2f}"):
+    return "–" if v is None else fmt.format(v)
+L = []
+L.append(f"# Peer benchmark, {os.popen('date -u +%Y-%m-%dT%H:%MZ').read().strip()}\n")
+L.append("## Command\n")
+L.append("```")
+L.append(e["CMDLINE"].strip())
+L.append(f"# wrk -t{e['THREADS']} -c{e['CONNS']} -d{e['DURATION']} --latency -s bench/load/post.lua "
+         f"http://127.0.0.1:PORT/v2/models/MODEL/infer -- samples/models/MODEL.request.json")
+L.append(f"# each preceded by a {e['WARMUP']} warm-up run; floor: {e['FLOOR_SECONDS']} s per model after 1 s warm-up")
+L.append("```\n")
+L.append("## Machine\n")
+L.append(f"- nproc: {e['NPROC']}; CPU: {e['CPU']}; memory: {e['MEM']}; kernel: {e['KERNEL']}")
+L.append(f"- Python {e['PYVER']}; {e['pkgs'].strip()}; {e['WRKVER']}")
+L.append(f"- /proc/loadavg at start: `{e['LOAD_START']}`, at end: `{e['LOAD_END']}`")
+L.append("- wrk runs on the same 2 cores as the server, so every server shares the CPU with the load generator.")
+L.append("- FastAPI peer: bench/fastapi (uvicorn + uvloop + httptools, `--no-access-log`, log level warning, "
+         "onnxruntime intra/inter-op threads = 1, INFER_MODE=inline)")
+if e.get("STARLING_URL"):
+    L.append(f"- Starling: {e['STARLING_URL']} {e.get('STARLING_INFO','')}")
+notes = [n for n in e.get("NOTES_JOINED", "").splitlines() if n.strip()]
+for n in notes:
+    L.append(f"- note: {n}")
+L.append("")
+L.append("## Results\n")
+L.append("req/s and latency from wrk (floor: in-process runs/s and per-run latency, no HTTP/JSON). "
+         "RSS = sum over the server's processes (uvicorn master + workers) right after that model's run. "
+         "busy = whole-machine CPU % in the 1 s before the warm-up (the server idle), i.e. other work on the machine; "
+         "load1 = 1-minute load average at that moment (lags: it still counts the previous run's wrk + server).\n")
+L.append("| model | server | req/s | p50 ms | p99 ms | non-2xx | socket errors | RSS MiB | busy % before | load1 before |")
+L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for m in models:
+    for s in servers:
+        for r in rows:
+            if r["server"] != s:
+                continue
+            if s == "floor":
+                fl = r["floor"]
+                if fl["model"] != m:
+                    continue
+                L.append(f"| {m} | floor (in-process ORT, 1 thread) | {fl['rps']:.0f} | {f(fl['p50_ms'], '{:.3f}')} | "
+                         f"{f(fl['p99_ms'], '{:.3f}')} | – | – | {fl['rss_mib']:.0f} (max) | {r['busy_before']} | {r['load1_before']} |")
+            elif r["model"] == m:
+                w = r["wrk"]
+                procs = f" ({r['procs']} proc{'s' if r['procs'] > 1 else ''})" if r.get("procs") else ""
+                rss = "–" if r["rss_mib"] is None else f"{r['rss_mib']:.0f}{procs}"
+                failed = " (wrk failed)" if w.get("failed") else ""
+                L.append(f"| {m} | {s}{failed} | {w['rps']:.0f} | {f(w['p50_ms'])} | {f(w['p99_ms'])} | "
+                         f"{f(w['non2xx'], '{}')} | {f(w['socket_errors'], '{}')} | {rss} | {r['busy_before']} | {r['load1_before']} |")
+L.append("")
+L.append(f"Raw wrk output: `{e['RAW_DIR']}/` (not committed).")
+open(sys.argv[2], "w").write("\n".join(L) + "\n")
+PY
+cp "$OUT" "$TMP/" 2>/dev/null || true
+echo "wrote $OUT" >&2
+cat "$OUT"
