@@ -43,12 +43,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+// metadata is not part of the schema, so these root rules cannot carry a fieldPath; the
+// messages name the field instead
 @ValidationRule(
     value = "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
     message =
         "metadata.name must be a DNS-1035 label (lowercase letters, digits and '-', starting with a"
             + " letter): it names the Service",
-    fieldPath = ".metadata.name",
     reason = "FieldValueInvalid")
 @ValidationRule(
     value = "self.metadata.name.size() <= " + ModelDeployment.MAX_NAME_LENGTH,
@@ -56,8 +57,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
         "metadata.name must be at most "
             + ModelDeployment.MAX_NAME_LENGTH
             + " characters: '<name>-<version>' names each version's Service",
-    fieldPath = ".metadata.name",
-    reason = "FieldValueTooLong")
+    reason = "FieldValueInvalid")
 public class ModelDeployment extends CustomResource<ModelDeploymentSpec, ModelDeploymentStatus>
     implements Namespaced {
 

@@ -52,20 +52,25 @@ public final class TestWorld {
   public static synchronized TestWorld get() {
     if (instance == null) {
       Path repo = Path.of(System.getProperty("starling.repo", "..")).toAbsolutePath().normalize();
-      run(repo, Duration.ofMinutes(60), "hack/testenv", "up");
-      String env = run(repo, Duration.ofMinutes(1), "hack/testenv", "env");
+      // -Dstarling.testenv=<script> runs another copy; STARLING_TESTENV_* pass through
+      String testenv =
+          System.getProperty("starling.testenv", repo.resolve("hack/testenv").toString());
+      run(repo, Duration.ofMinutes(60), testenv, "up");
+      String env = run(repo, Duration.ofMinutes(1), testenv, "env");
       Matcher m = Pattern.compile("export KUBECONFIG=['\"]?([^'\"\\s]+)").matcher(env);
       if (!m.find()) {
         throw new IllegalStateException("no KUBECONFIG in `hack/testenv env`:\n" + env);
       }
+      TestWorld world;
       try {
-        instance = new TestWorld(repo, Files.readString(Path.of(m.group(1))));
+        world = new TestWorld(repo, Files.readString(Path.of(m.group(1))));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      instance.install();
-      instance.startOperator();
-      Runtime.getRuntime().addShutdownHook(new Thread(instance::stopOperator));
+      world.install();
+      world.startOperator();
+      Runtime.getRuntime().addShutdownHook(new Thread(world::stopOperator));
+      instance = world;
     }
     return instance;
   }

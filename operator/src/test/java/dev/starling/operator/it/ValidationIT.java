@@ -37,6 +37,16 @@ class ValidationIT {
         .formatted(name, uri, extra.indent(2));
   }
 
+  static String vSha(String name, String sha256) {
+    return """
+        - name: %s
+          model:
+            uri: %s
+            sha256: "%s"
+        """
+        .formatted(name, OK_URI, sha256);
+  }
+
   static final String OK_URI = "https://m.example.com/a.onnx";
 
   static Stream<Arguments> invalid() {
@@ -73,21 +83,12 @@ class ValidationIT {
             "pvc://<claim>/<path>"),
         Arguments.of(
             "sha256 too short",
-            md(
-                "a",
-                v("v1", OK_URI, "")
-                    .replace(
-                        "uri: " + OK_URI,
-                        "uri: " + OK_URI + "\n      sha256: " + SHA.substring(1))),
+            md("a", vSha("v1", SHA.substring(1))),
             "spec.versions[0].model.sha256",
             "64 hexadecimal"),
         Arguments.of(
             "sha256 not hex",
-            md(
-                "a",
-                v("v1", OK_URI, "")
-                    .replace(
-                        "uri: " + OK_URI, "uri: " + OK_URI + "\n      sha256: " + "g".repeat(64))),
+            md("a", vSha("v1", "g".repeat(64))),
             "spec.versions[0].model.sha256",
             "64 hexadecimal"),
         Arguments.of(
