@@ -40,6 +40,22 @@ public final class Batcher {
   private final ModelMeters meters;
   private final Runner runner;
   private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
+  private volatile Trace trace = Trace.NONE;
+
+  /** What a leader did, for tests that check the waiting rules from recorded times. */
+  public interface Trace {
+    Trace NONE = (oldestEnqueued, deadline, lastWaitStart, jobs, rows) -> {};
+
+    /**
+     * One batch: when its oldest request arrived, the leader's deadline for waiting for company,
+     * when the leader last started to wait (0 if it never waited), and its size.
+     */
+    void batch(long oldestEnqueued, long deadline, long lastWaitStart, int jobs, int rows);
+  }
+
+  public void trace(Trace t) {
+    this.trace = t == null ? Trace.NONE : t;
+  }
 
   public Batcher(InferenceGate gate, BatchingConfig config, ModelMeters meters, Runner runner) {
     this.gate = gate;
@@ -160,12 +176,16 @@ public final class Batcher {
       return;
     }
     long deadline = taken.get(0).enqueued + config.maxDelay().toNanos();
+    long lastWait = 0;
+    long now;
     while (rows < config.maxBatchSize()
-        && System.nanoTime() < deadline
+        && (now = System.nanoTime()) < deadline
         && meters.inflight().get() > taken.size() + queue.size()) {
-      LockSupport.parkNanos(20_000);
+      lastWait = now;
+      LockSupport.parkNanos(Math.min(20_000, deadline - now));
       rows = drain(taken, rows);
     }
+    trace.batch(taken.get(0).enqueued, deadline, lastWait, taken.size(), rows);
     while (!taken.isEmpty()) {
       Job first = taken.remove(0);
       List<Job> batch = new ArrayList<>();

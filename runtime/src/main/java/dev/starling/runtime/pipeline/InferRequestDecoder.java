@@ -3,6 +3,8 @@ package dev.starling.runtime.pipeline;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.starling.runtime.model.Datatype;
 import dev.starling.runtime.model.ModelSignature;
 import dev.starling.runtime.model.TensorSpec;
@@ -21,10 +23,12 @@ public final class InferRequestDecoder {
   private static final int MAX_RANK = 8;
 
   private final JsonFactory factory;
+  private final ObjectMapper mapper;
   private final long maxElements;
 
   public InferRequestDecoder(JsonFactory factory, long maxElements) {
     this.factory = factory;
+    this.mapper = new ObjectMapper(factory);
     this.maxElements = maxElements;
   }
 
@@ -126,6 +130,7 @@ public final class InferRequestDecoder {
       Datatype declared = null;
       long[] shape = null;
       TensorData data = null;
+      JsonNode pending = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken t = p.nextToken();
@@ -150,24 +155,11 @@ public final class InferRequestDecoder {
           case "data" -> {
             Datatype type = name != null ? signature.input(name).datatype() : declared;
             if (type == null) {
-              throw ApiException.badRequest(
-                  label + ": put 'name' or 'datatype' before 'data' so its elements can be typed");
+              // 'data' came before 'name' and 'datatype': keep its tokens and type them later.
+              pending = mapper.readTree(p);
+            } else {
+              data = typedData(p, t, type, shape, label);
             }
-            long expected = shape == null ? -1 : count(shape, elementsLeft, label);
-            // Every element takes at least two bytes of JSON ("0,"), so a shape that claims more
-            // than the body could hold is refused before any memory is set aside for it.
-            if (expected > bodyLength / 2 + 1) {
-              throw ApiException.badRequest(
-                  label
-                      + ": shape "
-                      + Shapes.toString(shape)
-                      + " holds "
-                      + expected
-                      + " elements, more than a "
-                      + bodyLength
-                      + "-byte body can carry");
-            }
-            data = data(t, type, expected, label);
           }
           case "parameters" -> object(t, label + ".parameters");
           default -> p.skipChildren();
@@ -182,6 +174,11 @@ public final class InferRequestDecoder {
       }
       if (shape == null) {
         throw ApiException.badRequest(label + ": 'shape' is required");
+      }
+      if (pending != null) {
+        try (JsonParser tp = mapper.treeAsTokens(pending)) {
+          data = typedData(tp, tp.nextToken(), declared, shape, label);
+        }
       }
       if (data == null) {
         throw ApiException.badRequest(label + ": 'data' is required");
@@ -250,7 +247,26 @@ public final class InferRequestDecoder {
       return java.util.Arrays.copyOf(dims, rank);
     }
 
-    private TensorData data(JsonToken t, Datatype type, long expected, String label)
+    private TensorData typedData(
+        JsonParser p, JsonToken t, Datatype type, long[] shape, String label) throws IOException {
+      long expected = shape == null ? -1 : count(shape, elementsLeft, label);
+      // Every element takes at least two bytes of JSON ("0,"), so a shape that claims more than
+      // the body could hold is refused before any memory is set aside for it.
+      if (expected > bodyLength / 2 + 1) {
+        throw ApiException.badRequest(
+            label
+                + ": shape "
+                + Shapes.toString(shape)
+                + " holds "
+                + expected
+                + " elements, more than a "
+                + bodyLength
+                + "-byte body can carry");
+      }
+      return data(p, t, type, expected, label);
+    }
+
+    private TensorData data(JsonParser p, JsonToken t, Datatype type, long expected, String label)
         throws IOException {
       if (t != JsonToken.START_ARRAY) {
         throw ApiException.badRequest(label + ": 'data' must be an array");

@@ -30,7 +30,7 @@ import java.util.List;
  */
 public final class TestingServer implements AutoCloseable {
   public static final List<String> SAMPLE_MODELS =
-      List.of("iris", "fraud", "mlp", "heavy", "types");
+      List.of("iris", "iris_tree", "fraud", "mlp", "heavy", "types");
 
   private final Javalin app;
   private final ModelRegistry models;
@@ -57,9 +57,15 @@ public final class TestingServer implements AutoCloseable {
 
   /** Serves the sample models (with their signature sidecars) under the given config. */
   public static TestingServer samples(RuntimeConfig base) {
+    return samples(base, m -> m);
+  }
+
+  /** Serves the sample models, each model's config adjusted by {@code adjust}. */
+  public static TestingServer samples(
+      RuntimeConfig base, java.util.function.UnaryOperator<ModelConfig> adjust) {
     List<ModelConfig> ms = new ArrayList<>();
     for (String name : SAMPLE_MODELS) {
-      ms.add(sample(name));
+      ms.add(adjust.apply(sample(name)));
     }
     RuntimeConfig cfg =
         base.withModels(ms).withServer(base.server().withHost("127.0.0.1").withPort(0));
@@ -86,6 +92,10 @@ public final class TestingServer implements AutoCloseable {
 
   public ModelRegistry models() {
     return models;
+  }
+
+  public RuntimeMetrics metrics() {
+    return metrics;
   }
 
   public HttpResponse<String> get(String path) {

@@ -1,0 +1,214 @@
+package dev.starling.runtime.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.starling.runtime.config.BatchingConfig;
+import dev.starling.runtime.metrics.ModelMeters;
+import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.model.Datatype;
+import dev.starling.runtime.model.OnnxModel;
+import dev.starling.runtime.testing.Samples;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The leader/followers batcher with a stand-in runner that echoes its input (so every request can
+ * check it got its own rows back) and records the batches it was given. The model session is only
+ * used for its signature (iris: [N,4] in, [N] and [N,3] out).
+ */
+class BatcherTest {
+  private static OnnxModel iris;
+  private static RuntimeMetrics metrics;
+
+  @BeforeAll
+  static void load() {
+    iris = OnnxModel.load(Samples.model("iris"), "x", 1);
+    metrics = new RuntimeMetrics();
+  }
+
+  @AfterAll
+  static void close() {
+    iris.close();
+    metrics.close();
+  }
+
+  /** Echoes input rows as output "echo"; sleeps to let a queue form; records batch sizes. */
+  static final class EchoRunner implements Batcher.Runner {
+    final List<Integer> rowsPerCall = new CopyOnWriteArrayList<>();
+    final long sleepNanos;
+    final AtomicInteger running = new AtomicInteger();
+    volatile int maxRunning;
+
+    EchoRunner(long sleepNanos) {
+      this.sleepNanos = sleepNanos;
+    }
+
+    @Override
+    public List<OutputTensor> run(OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
+      int now = running.incrementAndGet();
+      maxRunning = Math.max(maxRunning, now);
+      try {
+        InferInput in = inputs.get(0);
+        rowsPerCall.add((int) in.shape()[0]);
+        if (sleepNanos > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(sleepNanos);
+        }
+        ByteBuffer copy =
+            ByteBuffer.allocate(in.data().buffer().limit()).order(ByteOrder.nativeOrder());
+        copy.put(0, in.data().buffer(), 0, copy.limit());
+        return List.of(new OutputTensor("echo", Datatype.FP32, in.shape().clone(), copy, null));
+      } finally {
+        running.decrementAndGet();
+      }
+    }
+  }
+
+  static List<InferInput> request(float[] values, int rows) {
+    ByteBuffer b = DirectArena.local().allocate(values.length * 4L);
+    for (int i = 0; i < values.length; i++) {
+      b.putFloat(i * 4, values[i]);
+    }
+    return List.of(
+        new InferInput(
+            "float_input",
+            Datatype.FP32,
+            new long[] {rows, 4},
+            TensorData.ofBuffer(Datatype.FP32, values.length, b)));
+  }
+
+  private static List<Throwable> hammer(
+      Batcher batcher, ModelMeters meters, int threads, int perThread) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      fs.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  int rows = 1 + ThreadLocalRandom.current().nextInt(3);
+                  float[] v = new float[rows * 4];
+                  for (int k = 0; k < v.length; k++) {
+                    v[k] = ThreadLocalRandom.current().nextFloat();
+                  }
+                  meters.inflight().incrementAndGet();
+                  try {
+                    List<OutputTensor> out = batcher.infer(iris, request(v, rows), null);
+                    OutputTensor echo = out.get(0);
+                    assertThat(echo.shape()).containsExactly(rows, 4);
+                    for (int k = 0; k < v.length; k++) {
+                      assertThat(echo.data().getFloat(k * 4)).isEqualTo(v[k]);
+                    }
+                  } catch (Throwable e) {
+                    failures.add(e);
+                  } finally {
+                    meters.inflight().decrementAndGet();
+                    DirectArena.local().reset();
+                  }
+                }
+              }));
+    }
+    for (Future<?> f : fs) {
+      f.get();
+    }
+    pool.shutdown();
+    return failures;
+  }
+
+  @Test
+  void everyRequestGetsExactlyItsOwnRowsBack() throws Exception {
+    ModelMeters meters = metrics.model("echo-a", "1");
+    EchoRunner runner = new EchoRunner(200_000);
+    Batcher b =
+        new Batcher(
+            new InferenceGate(2), new BatchingConfig(16, Duration.ofMillis(1)), meters, runner);
+    assertThat(hammer(b, meters, 12, 150)).isEmpty();
+    assertThat(runner.rowsPerCall.stream().mapToInt(Integer::intValue).sum())
+        .as("every row ran exactly once")
+        .isGreaterThanOrEqualTo(12 * 150);
+  }
+
+  @Test
+  void aBusyModelFormsBatchesWithinMaxBatchSizeAndTheGate() throws Exception {
+    ModelMeters meters = metrics.model("echo-b", "1");
+    EchoRunner runner = new EchoRunner(2_000_000);
+    Batcher b =
+        new Batcher(new InferenceGate(2), new BatchingConfig(8, Duration.ZERO), meters, runner);
+    assertThat(hammer(b, meters, 16, 40)).isEmpty();
+    assertThat(runner.rowsPerCall.size()).as("calls").isLessThan(16 * 40);
+    assertThat(runner.rowsPerCall).allSatisfy(r -> assertThat(r).isLessThanOrEqualTo(8 + 2));
+    assertThat(runner.maxRunning)
+        .as("never more calls at once than permits")
+        .isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void leadersNeverStartWaitingForCompanyAfterTheDeadline() throws Exception {
+    ModelMeters meters = metrics.model("echo-c", "1");
+    EchoRunner runner = new EchoRunner(100_000);
+    Batcher b =
+        new Batcher(
+            new InferenceGate(1), new BatchingConfig(32, Duration.ofMillis(2)), meters, runner);
+    ConcurrentLinkedQueue<long[]> batches = new ConcurrentLinkedQueue<>();
+    b.trace(
+        (oldest, deadline, lastWait, jobs, rows) ->
+            batches.add(new long[] {oldest, deadline, lastWait}));
+    assertThat(hammer(b, meters, 8, 50)).isEmpty();
+    assertThat(batches).isNotEmpty();
+    for (long[] t : batches) {
+      assertThat(t[1] - t[0]).isEqualTo(Duration.ofMillis(2).toNanos());
+      if (t[2] != 0) {
+        assertThat(t[2]).as("a wait began before the deadline").isLessThan(t[1]);
+      }
+    }
+    assertThat(batches.stream().filter(t -> t[2] != 0))
+        .as("some leaders waited for company")
+        .isNotEmpty();
+  }
+
+  @Test
+  void aLoneRequestIsNeverHeldBack() throws Exception {
+    ModelMeters meters = metrics.model("echo-d", "1");
+    Batcher b =
+        new Batcher(
+            new InferenceGate(2),
+            new BatchingConfig(32, Duration.ofSeconds(1)),
+            meters,
+            new EchoRunner(0));
+    List<long[]> batches = new CopyOnWriteArrayList<>();
+    b.trace((oldest, deadline, lastWait, jobs, rows) -> batches.add(new long[] {lastWait, jobs}));
+    meters.inflight().incrementAndGet();
+    try {
+      b.infer(iris, request(new float[] {1, 2, 3, 4}, 1), null);
+    } finally {
+      meters.inflight().decrementAndGet();
+      DirectArena.local().reset();
+    }
+    assertThat(batches).hasSize(1);
+    assertThat(batches.get(0)[0]).as("no company was coming, so no wait").isZero();
+  }
+
+  @Test
+  void offMeansOneCallPerRequest() throws Exception {
+    ModelMeters meters = metrics.model("echo-e", "1");
+    EchoRunner runner = new EchoRunner(100_000);
+    Batcher b = new Batcher(new InferenceGate(2), BatchingConfig.off(), meters, runner);
+    assertThat(hammer(b, meters, 8, 25)).isEmpty();
+    assertThat(runner.rowsPerCall).hasSize(8 * 25);
+    assertThat(runner.maxRunning).isLessThanOrEqualTo(2);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.starling.runtime.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.starling.runtime.config.BatchingConfig;
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.config.ServerConfig;
+import dev.starling.runtime.testing.TestingServer;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batching through the real server: concurrent requests of different batch sizes get exactly the
+ * answers the same server gives them one at a time with batching off.
+ */
+class BatchingHttpTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static String mlpBody(Random r, int rows) {
+    StringBuilder sb =
+        new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[");
+    sb.append(rows).append(",64],\"data\":[");
+    for (int i = 0; i < rows * 64; i++) {
+      sb.append(i == 0 ? "" : ",").append((r.nextInt(2000) - 1000) / 500.0);
+    }
+    return sb.append("]}]}").toString();
+  }
+
+  @Test
+  void concurrentBatchedAnswersEqualUnbatchedAnswers() throws Exception {
+    Random r = new Random(7);
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < 240; i++) {
+      bodies.add(mlpBody(r, 1 + r.nextInt(3)));
+    }
+    RuntimeConfig base = new RuntimeConfig(ServerConfig.defaults(), null, null, null, null);
+    List<JsonNode> expected = new ArrayList<>();
+    try (TestingServer plain = TestingServer.samples(base)) {
+      for (String b : bodies) {
+        expected.add(JSON.readTree(plain.post("/v2/models/mlp/infer", b).body()).get("outputs"));
+      }
+    }
+    try (TestingServer batched =
+        TestingServer.samples(
+            base, m -> m.withBatching(new BatchingConfig(16, Duration.ofMillis(2))))) {
+      ExecutorService pool = Executors.newFixedThreadPool(12);
+      List<String> mismatches = new CopyOnWriteArrayList<>();
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 12; t++) {
+        int first = t;
+        fs.add(
+            pool.submit(
+                () -> {
+                  for (int i = first; i < bodies.size(); i += 12) {
+                    HttpResponse<String> res = batched.post("/v2/models/mlp/infer", bodies.get(i));
+                    try {
+                      JsonNode got = JSON.readTree(res.body()).get("outputs");
+                      if (res.statusCode() != 200 || !got.equals(expected.get(i))) {
+                        mismatches.add(i + ": " + res.statusCode() + " " + res.body());
+                      }
+                    } catch (Exception e) {
+                      mismatches.add(i + ": " + e);
+                    }
+                  }
+                }));
+      }
+      for (Future<?> f : fs) {
+        f.get();
+      }
+      pool.shutdown();
+      assertThat(mismatches).isEmpty();
+      String metrics = batched.get("/metrics").body();
+      double rows = value(metrics, "starling_batch_size_sum{model=\"mlp\",version=\"1\"}");
+      double calls = value(metrics, "starling_batch_size_count{model=\"mlp\",version=\"1\"}");
+      assertThat(rows).as("every row ran").isGreaterThanOrEqualTo(240);
+      assertThat(calls).as("fewer calls than requests: batches formed").isLessThan(240);
+    }
+  }
+
+  static double value(String metrics, String series) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no series " + series);
+  }
+}
