@@ -61,6 +61,7 @@ final class RuntimeServer {
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     try {
       app.start(cfg.server().host(), cfg.server().port());
+      StarlingApp.tune(app, cfg);
     } catch (RuntimeException e) {
       LOG.error(
           "cannot listen on {}:{}: {}", cfg.server().host(), cfg.server().port(), e.getMessage());

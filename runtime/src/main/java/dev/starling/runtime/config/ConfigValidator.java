@@ -34,6 +34,15 @@ public final class ConfigValidator {
     if (s.shutdownGracePeriod().isNegative()) {
       errors.add("server.shutdownGracePeriod: must not be negative");
     }
+    if (s.idleTimeout().toMillis() < 100) {
+      errors.add("server.idleTimeout: must be at least 100ms, got " + s.idleTimeout());
+    }
+    if (s.minRequestDataRate() < 0) {
+      errors.add("server.minRequestDataRate: must not be negative (0 = off)");
+    }
+    if (s.maxConnections() < 1) {
+      errors.add("server.maxConnections: must be at least 1, got " + s.maxConnections());
+    }
     if (s.drainDelay().isNegative()) {
       errors.add("server.drainDelay: must not be negative");
     }

@@ -26,7 +26,11 @@ final class Bodies {
       InputStream in = ctx.req().getInputStream();
       body = length >= 0 ? in.readNBytes((int) length) : readBounded(in, maxBytes);
     } catch (IOException e) {
-      throw ApiException.badRequest("request body could not be read: " + e.getMessage());
+      if (timedOut(e)) {
+        throw new ApiException(
+            408, "request body did not arrive in time; the connection is closed");
+      }
+      throw ApiException.badRequest("request body could not be read (the client broke off)");
     }
     if (length >= 0 && body.length < length) {
       throw ApiException.badRequest("request body ended before its Content-Length");
@@ -49,6 +53,16 @@ final class Bodies {
       out.write(buf, 0, n);
     }
     return out.toByteArray();
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException
+          || (t.getMessage() != null && t.getMessage().contains("timeout"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isJson(String contentType) {

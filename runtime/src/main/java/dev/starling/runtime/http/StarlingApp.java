@@ -7,6 +7,9 @@ import dev.starling.runtime.model.ModelRegistry;
 import dev.starling.runtime.pipeline.Predictor;
 import dev.starling.runtime.security.AccessControl;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** Builds the runtime's HTTP app from its parts; {@code serve} and the tests both start it. */
@@ -38,11 +41,17 @@ public final class StarlingApp {
           config.staticFiles.enableWebjars();
           config.http.maxRequestSize = cfg.server().maxRequestBytes();
           config.jetty.threadPool = threadPool(cfg.server().maxThreads());
-          config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+          config.jetty.modifyServer(
+              server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                server.addBean(new NetworkConnectionLimit(cfg.server().maxConnections(), server));
+              });
           config.jetty.modifyHttpConfiguration(
               http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
+                http.setIdleTimeout(cfg.server().idleTimeout().toMillis());
+                http.setMinRequestDataRate(cfg.server().minRequestDataRate());
               });
           ErrorResponses.register(config.routes);
           AccessControl.install(cfg, deps.models(), deps.metrics().registry(), config);
@@ -57,6 +66,19 @@ public final class StarlingApp {
                       .result(deps.metrics().scrape()));
           new OpenApiRoutes(deps.models()).register(config.routes);
         });
+  }
+
+  /**
+   * Applies connection-level settings once Jetty made its connectors: an idle connection (a client
+   * that stopped sending mid-request, or keeps a socket open doing nothing) is closed after {@code
+   * server.idleTimeout}.
+   */
+  public static void tune(Javalin app, RuntimeConfig cfg) {
+    for (Connector c : app.jettyServer().server().getConnectors()) {
+      if (c instanceof AbstractConnector ac) {
+        ac.setIdleTimeout(cfg.server().idleTimeout().toMillis());
+      }
+    }
   }
 
   private static QueuedThreadPool threadPool(int maxThreads) {

@@ -49,6 +49,7 @@ public final class TestingServer implements AutoCloseable {
     app =
         StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, new Lifecycle()));
     app.start("127.0.0.1", 0);
+    StarlingApp.tune(app, cfg);
     if (!models.loadAll(new ModelFetcher(), cfg.inference())) {
       close();
       throw new IllegalStateException("sample models did not load");
