@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Starling runtime benchmark: start-to-ready, RSS under load, batching on/off, cache hit path,
+# overload shedding, against the sample models on loopback. Writes bench/results/starling-<date>.md.
+#
+# usage: bench/load/run-starling.sh            (env: DURATION=15s CONNS=32 JAVA_OPTS=... JAR=...)
+#
+# Every load run is bounded by time and targets 127.0.0.1 only; every server started here is
+# stopped on exit.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+cd "$REPO"
+DURATION="${DURATION:-15s}"
+CONNS="${CONNS:-32}"
+PORT="${PORT:-18300}"
+JAR="${JAR:-runtime/target/starling-runtime.jar}"
+JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseParallelGC}"
+OUT="${OUT:-bench/results/starling-$(date +%F).md}"
+M=samples/models
+[ -f "$JAR" ] || ./mvnw -q -B -pl runtime -am package -DskipTests
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
+
+PID=""
+stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi; }
+trap stop EXIT
+
+# start ARGS...: starts the runtime and prints milliseconds from exec to ready.
+start() {
+  local t0; t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --log-format text "$@" > /tmp/starling-bench.log 2>&1 &
+  PID=$!
+  for _ in $(seq 1 600); do
+    if curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null; then
+      echo $(( ($(date +%s%N) - t0) / 1000000 )); return 0
+    fi
+    sleep 0.02
+  done
+  echo "server did not become ready" >&2; cat /tmp/starling-bench.log >&2; exit 1
+}
+
+rss_mib() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/"$PID"/status) / 1024 )); }
+
+# load MODEL CONNS [extra wrk args]: prints "rps p50 p99 non2xx"
+load() {
+  local model=$1 conns=$2; shift 2
+  wrk -t2 -c"$conns" -d3s -s bench/load/post.lua "http://127.0.0.1:$PORT/v2/models/$model/infer" -- "$M/$model.request.json" >/dev/null 2>&1
+  wrk -t2 -c"$conns" -d"$DURATION" --latency -s bench/load/post.lua "$@" "http://127.0.0.1:$PORT/v2/models/$model/infer" -- "$M/$model.request.json" 2>/dev/null \
+    | awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}' \
+    | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(f"{r[\"rps\"]:.0f} {r[\"p50_ms\"]:.2f} {r[\"p99_ms\"]:.2f} {r[\"non2xx\"]}")'
+}
+
+{
+  echo "# Starling runtime benchmark, $(date -u +%FT%TZ)"
+  echo
+  echo "Command: \`bench/load/run-starling.sh\` (DURATION=$DURATION CONNS=$CONNS JAVA_OPTS=\"$JAVA_OPTS\")"
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r), $(java -version 2>&1 | head -1)."
+  echo "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg). wrk runs on the same 2 cores as the server."
+  echo
+
+  echo "## Start to ready (iris + mlp + heavy, digest + warm-up included)"
+  echo
+  times=()
+  for _ in 1 2 3; do times+=("$(start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx)"); stop; done
+  echo "Runs: ${times[*]} ms"
+  echo
+
+  echo "## Throughput and latency, batch-1 OIP v2 JSON, $CONNS connections"
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | non-2xx | RSS after MiB |"
+  echo "|---|---|---|---|---|---|"
+  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx >/dev/null
+  for m in iris mlp heavy; do
+    read -r rps p50 p99 bad < <(load "$m" "$CONNS")
+    echo "| $m, batching off | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
+  done
+  stop
+  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx --batch-max-size 16 --batch-max-delay 2ms >/dev/null
+  for m in mlp heavy; do
+    read -r rps p50 p99 bad < <(load "$m" "$CONNS")
+    echo "| $m, batching 16 / 2ms | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
+  done
+  stop
+  echo
+
+  echo "## Batching at 64 connections"
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | non-2xx |"
+  echo "|---|---|---|---|---|"
+  for mode in off on; do
+    if [ $mode = on ]; then extra=(--batch-max-size 16 --batch-max-delay 2ms); else extra=(); fi
+    start --model $M/mlp.onnx --model $M/heavy.onnx "${extra[@]}" >/dev/null
+    for m in mlp heavy; do
+      read -r rps p50 p99 bad < <(load "$m" 64)
+      echo "| $m, batching $mode | $rps | $p50 | $p99 | $bad |"
+    done
+    stop
+  done
+  echo
+
+  echo "## Prediction cache, iris, $CONNS connections (every request the same body: all hits)"
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | non-2xx |"
+  echo "|---|---|---|---|---|"
+  start --model $M/iris.onnx >/dev/null
+  read -r rps p50 p99 bad < <(load iris "$CONNS"); echo "| cache off | $rps | $p50 | $p99 | $bad |"
+  stop
+  start --model $M/iris.onnx --cache-max-entries 10000 >/dev/null
+  read -r rps p50 p99 bad < <(load iris "$CONNS"); echo "| cache on | $rps | $p50 | $p99 | $bad |"
+  stop
+  echo
+
+  echo "## Overload: heavy model, --max-inflight 4, closed-loop clients (bench/load/OverloadProbe.java)"
+  echo
+  start --model $M/heavy.onnx --max-inflight 4 >/dev/null
+  echo "Unloaded (2 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 2 10 | sed 's/^PROBE_RESULT //')\`"
+  echo
+  echo "Overloaded (24 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 24 10 | sed 's/^PROBE_RESULT //')\`"
+  echo
+  echo "RSS after overload: $(rss_mib) MiB"
+  stop
+} | tee "$OUT"
+echo "wrote $OUT" >&2
