@@ -3,8 +3,12 @@ package dev.starling.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.api.v1alpha1.ModelDeploymentSpec;
 import dev.starling.api.v1alpha1.ModelSource;
 import dev.starling.api.v1alpha1.ModelVersion;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,19 +99,15 @@ class OperatorRestartIT {
     }
     var client = ns.admin().resources(ModelDeployment.class).inNamespace(ns.name());
     if (round == 1) {
-      ModelDeployment md =
-          new ModelDeployment(new dev.starling.api.v1alpha1.ModelDeploymentSpec(versions, null));
+      ModelDeployment md = new ModelDeployment(new ModelDeploymentSpec(versions, null));
       md.setMetadata(
           new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("chaos").build());
       ns.create(md);
     } else {
-      client
-          .withName("chaos")
-          .edit(
-              md -> {
-                md.getSpec().setVersions(versions);
-                return md;
-              });
+      // a merge patch of the spec, as `kubectl apply` would; no resourceVersion to race the
+      // operator's status writes
+      String patch = Serialization.asJson(Map.of("spec", new ModelDeploymentSpec(versions, null)));
+      client.withName("chaos").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
     return versions.stream().map(ModelVersion::getName).toList();
   }

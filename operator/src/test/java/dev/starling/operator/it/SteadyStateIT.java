@@ -28,6 +28,7 @@ class SteadyStateIT {
     String mdVersion = ns.get("fraud").getMetadata().getResourceVersion();
 
     WriteCounter writes = world.operator().writes();
+    assertThat(writes.writes()).as("the counter sees the operator's writes").isNotEmpty();
     writes.reset();
     Thread.sleep(15_000); // three resync periods of the test operator
 
