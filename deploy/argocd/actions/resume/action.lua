@@ -1,0 +1,3 @@
+-- Undo suspend: the operator scales the versions back up.
+obj.spec.suspend = false
+return obj
