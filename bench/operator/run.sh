@@ -15,9 +15,10 @@ STEADY=${2:-60}
 JVM_OPTS=${STARLING_BENCH_JVM_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
 PORT=18081
 
-hack/testenv up
-eval "$(hack/testenv env)"
-[[ -f operator/target/starling-operator.jar ]] || mvn -q -pl crds,operator -am package -DskipTests
+TESTENV=${STARLING_TESTENV:-hack/testenv}   # another copy of the script, e.g. on another port
+"$TESTENV" up
+eval "$("$TESTENV" env)"
+mvn -q -pl crds,operator -am package -DskipTests
 kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments.serving.starling.dev-v1.yml >/dev/null
 kubectl wait --for=condition=Established crd/modeldeployments.serving.starling.dev --timeout=60s >/dev/null
 kubectl apply --server-side --force-conflicts -f operator/src/main/k8s/rbac.yaml >/dev/null
