@@ -23,16 +23,26 @@ final class JsonErrorHandler extends ErrorHandler {
       String message,
       Throwable cause,
       Callback callback) {
-    String text =
-        HttpStatus.getMessage(code) + (message == null || message.isBlank() ? "" : ": " + message);
+    String text = describe(code, message);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    // Jetty closes the connection after answering a request it could not parse; say so, or a
+    // keep-alive client sends its next request into a dead socket.
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
     response.write(true, ByteBuffer.wrap(ErrorResponses.body(text)), callback);
   }
 
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json"));
-    String text = HttpStatus.getMessage(status) + (reason == null ? "" : ": " + reason);
-    return ByteBuffer.wrap(ErrorResponses.body(text));
+    fields.put(new HttpField(HttpHeader.CONNECTION, "close"));
+    return ByteBuffer.wrap(ErrorResponses.body(describe(status, reason)));
+  }
+
+  /** "Bad Request: reason", without repeating the status text when the reason is the same. */
+  private static String describe(int code, String message) {
+    String status = HttpStatus.getMessage(code);
+    return message == null || message.isBlank() || message.equals(status)
+        ? status
+        : status + ": " + message;
   }
 }

@@ -165,6 +165,10 @@ public final class InstanceMapper {
     ByteBuffer buf = arena.allocate((long) flat.size() * dt.size());
     for (int i = 0; i < flat.size(); i++) {
       double v = flat.get(i);
+      String problem = fits(dt, v);
+      if (problem != null) {
+        throw ApiException.badRequest("instances: element " + i + " (" + v + ") " + problem);
+      }
       switch (dt) {
         case FP32 -> buf.putFloat(i * 4, (float) v);
         case FP64 -> buf.putDouble(i * 8, v);
@@ -176,6 +180,20 @@ public final class InstanceMapper {
       }
     }
     return new InferInput(in.name(), dt, shape, TensorData.ofBuffer(dt, flat.size(), buf));
+  }
+
+  /** Why {@code v} cannot be an element of {@code dt}, or null when it can. */
+  private static String fits(Datatype dt, double v) {
+    return switch (dt) {
+      case FP32 -> Float.isFinite((float) v) ? null : "is out of range for FP32";
+      case FP64 -> Double.isFinite(v) ? null : "is out of range for FP64";
+      case INT32 ->
+          v == Math.rint(v) && v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE
+              ? null
+              : "is not an INT32";
+      case INT64 -> v == Math.rint(v) && Math.abs(v) <= 0x1p63 ? null : "is not an INT64";
+      default -> null;
+    };
   }
 
   private static void flatten(
