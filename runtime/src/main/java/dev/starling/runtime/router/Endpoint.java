@@ -1,6 +1,7 @@
 package dev.starling.runtime.router;
 
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One runtime URL behind a version. Its readiness is the one mutable thing about it: set by the
@@ -13,6 +14,7 @@ public final class Endpoint {
   private final String host;
   private final int port;
   private final String basePath;
+  private final AtomicInteger failedChecks = new AtomicInteger();
   private volatile boolean ready;
 
   public Endpoint(String url) {
@@ -48,6 +50,11 @@ public final class Endpoint {
 
   public boolean ready() {
     return ready;
+  }
+
+  /** Health checks that timed out or broke in a row (reset by a passing one). */
+  AtomicInteger failedChecks() {
+    return failedChecks;
   }
 
   /** True if this changed the endpoint's readiness. */

@@ -8,12 +8,13 @@ import org.eclipse.jetty.client.Result;
 
 /**
  * Polls {@code GET /v2/health/ready} on every endpoint each {@code health.interval}: a 200 makes
- * the endpoint ready, anything else (another status, a refused connection, no answer within {@code
- * health.timeout}) makes it not ready. One result decides; the request path adds the other signal,
- * marking an endpoint down the moment a connection to it is refused.
+ * the endpoint ready; another status or a refused connection makes it not ready at once; {@code
+ * health.failureThreshold} checks in a row that time out or break do too. The request path adds the
+ * other signal, marking an endpoint down the moment a connection to it is refused or breaks.
  */
 final class HealthChecker implements AutoCloseable {
   static final String PATH = "/v2/health/ready";
+  private static final String ENDPOINT = Endpoint.class.getName();
 
   private final HttpClient client;
   private final RoutingState state;
@@ -57,22 +58,39 @@ final class HealthChecker implements AutoCloseable {
           .scheme(e.scheme())
           .path(e.basePath() + PATH)
           .timeout(timeout, TimeUnit.MILLISECONDS)
-          .send(
-              (Result r) -> {
-                if (r.isSucceeded() && r.getResponse().getStatus() == 200) {
-                  state.setReady(e, true, null);
-                } else {
-                  state.setReady(
-                      e,
-                      false,
-                      r.isFailed()
-                          ? Failures.describe(r.getFailure())
-                          : PATH + " answered " + r.getResponse().getStatus());
-                }
-              });
+          .attribute(ENDPOINT, e)
+          .send(this::record);
     } catch (RuntimeException ex) {
       state.setReady(e, false, ex.toString());
     }
+  }
+
+  private void record(Result r) {
+    Endpoint e = endpointOf(r);
+    if (e == null) {
+      return;
+    }
+    if (r.isSucceeded() && r.getResponse().getStatus() == 200) {
+      e.failedChecks().set(0);
+      state.setReady(e, true, null);
+    } else if (r.isSucceeded()) {
+      state.setReady(e, false, PATH + " answered " + r.getResponse().getStatus());
+    } else if (Failures.classify(r.getFailure()) == Failures.Kind.NOT_SENT) {
+      state.setReady(e, false, Failures.describe(r.getFailure()));
+    } else if (e.failedChecks().incrementAndGet()
+        >= state.table().config().health().failureThreshold()) {
+      state.setReady(
+          e,
+          false,
+          e.failedChecks().get()
+              + " health checks in a row failed, the last with "
+              + Failures.describe(r.getFailure()));
+    }
+  }
+
+  private Endpoint endpointOf(Result r) {
+    Object e = r.getRequest().getAttributes().get(ENDPOINT);
+    return e instanceof Endpoint endpoint ? endpoint : null;
   }
 
   @Override

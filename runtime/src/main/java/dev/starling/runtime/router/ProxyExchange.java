@@ -60,8 +60,10 @@ final class ProxyExchange {
       error(503, "version '" + version.name() + "' has no ready endpoint");
       return;
     }
-    send(table);
+    // the copy is under way before the live request is: the live answer may come back (on another
+    // thread) before send() returns, and must find the copy to compare with
     copy = ctx.mirror().start(table, version, req);
+    send(table);
   }
 
   private void send(RoutingTable table) {

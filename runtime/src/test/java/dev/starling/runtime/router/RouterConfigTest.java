@@ -112,6 +112,7 @@ class RouterConfigTest {
         Arguments.of(v1 + "proxy: {requestTimeout: 0s}", "proxy.requestTimeout: must be positive"),
         Arguments.of(v1 + "proxy: {connectTimeout: soon}", "field 'proxy.connectTimeout'"),
         Arguments.of(v1 + "health: {interval: 0ms}", "health.interval: must be positive"),
+        Arguments.of(v1 + "health: {failureThreshold: 0}", "health.failureThreshold: must be"),
         Arguments.of(v1 + "server: {port: 70000}", "server.port: 70000 is not a port"),
         Arguments.of(v1 + "logging: {format: xml}", "logging.format: must be json or text"),
         Arguments.of(v1 + "weights: {v1: 100}", "unknown field 'weights'"),

@@ -39,6 +39,10 @@ public final class RouterConfigValidator {
     }
     positive(errors, "health.interval", c.health().interval());
     positive(errors, "health.timeout", c.health().timeout());
+    if (c.health().failureThreshold() < 1) {
+      errors.add(
+          "health.failureThreshold: must be at least 1, got " + c.health().failureThreshold());
+    }
     positive(errors, "reloadInterval", c.reloadInterval());
     String format = c.logging().format();
     if (!format.equals("json") && !format.equals("text")) {
