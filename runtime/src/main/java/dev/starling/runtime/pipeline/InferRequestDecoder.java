@@ -3,8 +3,6 @@ package dev.starling.runtime.pipeline;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.starling.runtime.model.Datatype;
 import dev.starling.runtime.model.ModelSignature;
 import dev.starling.runtime.model.TensorSpec;
@@ -23,18 +21,16 @@ public final class InferRequestDecoder {
   private static final int MAX_RANK = 8;
 
   private final JsonFactory factory;
-  private final ObjectMapper mapper;
   private final long maxElements;
 
   public InferRequestDecoder(JsonFactory factory, long maxElements) {
     this.factory = factory;
-    this.mapper = new ObjectMapper(factory);
     this.maxElements = maxElements;
   }
 
   public InferRequest decode(byte[] body, ModelSignature signature, DirectArena arena) {
     try (JsonParser p = factory.createParser(body)) {
-      return new Run(p, signature, arena, body.length).request();
+      return new Run(p, signature, arena, body).request();
     } catch (ApiException e) {
       throw e;
     } catch (IOException e) {
@@ -47,14 +43,16 @@ public final class InferRequestDecoder {
     private final JsonParser p;
     private final ModelSignature signature;
     private final DirectArena arena;
+    private final byte[] body;
     private final int bodyLength;
     private long elementsLeft = maxElements;
 
-    Run(JsonParser p, ModelSignature signature, DirectArena arena, int bodyLength) {
+    Run(JsonParser p, ModelSignature signature, DirectArena arena, byte[] body) {
       this.p = p;
       this.signature = signature;
       this.arena = arena;
-      this.bodyLength = bodyLength;
+      this.body = body;
+      this.bodyLength = body.length;
     }
 
     InferRequest request() throws IOException {
@@ -130,7 +128,8 @@ public final class InferRequestDecoder {
       Datatype declared = null;
       long[] shape = null;
       TensorData data = null;
-      JsonNode pending = null;
+      long pendingFrom = -1;
+      long pendingTo = -1;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken t = p.nextToken();
@@ -156,7 +155,10 @@ public final class InferRequestDecoder {
             Datatype type = name != null ? signature.input(name).datatype() : declared;
             if (type == null) {
               // 'data' came before 'name' and 'datatype': keep its tokens and type them later.
-              pending = mapper.readTree(p);
+              // Remember where the array lies in the body and read it again once typed.
+              pendingFrom = p.currentTokenLocation().getByteOffset();
+              p.skipChildren();
+              pendingTo = p.currentLocation().getByteOffset();
             } else {
               data = typedData(p, t, type, shape, label);
             }
@@ -175,8 +177,9 @@ public final class InferRequestDecoder {
       if (shape == null) {
         throw ApiException.badRequest(label + ": 'shape' is required");
       }
-      if (pending != null) {
-        try (JsonParser tp = mapper.treeAsTokens(pending)) {
+      if (pendingFrom >= 0) {
+        try (JsonParser tp =
+            factory.createParser(body, (int) pendingFrom, (int) (pendingTo - pendingFrom))) {
           data = typedData(tp, tp.nextToken(), declared, shape, label);
         }
       }
