@@ -85,10 +85,10 @@ public class OperatorScaleBench {
       }
 
       Thread.sleep(10_000); // let the last pod transitions settle
-      double writesBefore = metric(metricsUrl, "starling_operator_api_writes_total");
+      double writesBefore = metric(metricsUrl, "starling_operator_api_writes_total", "");
       Thread.sleep(steadySeconds * 1000L);
-      double writesAfter = metric(metricsUrl, "starling_operator_api_writes_total");
-      double heap = metric(metricsUrl, "jvm_memory_used_bytes\\{area=\"heap\"");
+      double writesAfter = metric(metricsUrl, "starling_operator_api_writes_total", "");
+      double heap = metric(metricsUrl, "jvm_memory_used_bytes", "area=\"heap\"");
       long rssKb = rssKb(operatorPid);
 
       System.out.printf("RESULT count=%d created_s=%.1f reconciled_s=%.1f ready_s=%.1f steady_writes=%.0f steady_s=%d heap_mib=%.1f rss_mib=%.1f%n",
@@ -100,16 +100,18 @@ public class OperatorScaleBench {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  /** Sum of every sample of a metric whose line starts with the given pattern. */
-  static double metric(String url, String prefix) throws Exception {
+  /** Sum of every sample of a metric whose labels contain the given text. */
+  static double metric(String url, String name, String labels) throws Exception {
     String body =
         HttpClient.newHttpClient()
             .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
             .body();
     double sum = 0;
-    Matcher m = Pattern.compile("(?m)^" + prefix + "[^ ]* ([0-9.eE+-]+)$").matcher(body);
+    Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
     while (m.find()) {
-      sum += Double.parseDouble(m.group(1));
+      if (m.group(1) == null ? labels.isEmpty() : m.group(1).contains(labels)) {
+        sum += Double.parseDouble(m.group(2));
+      }
     }
     return sum;
   }

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 COUNT=${1:-1000}
 STEADY=${2:-60}
 JVM_OPTS=${STARLING_BENCH_JVM_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
-PORT=18081
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 TESTENV=${STARLING_TESTENV:-hack/testenv}   # another copy of the script, e.g. on another port
 "$TESTENV" up
@@ -29,7 +29,9 @@ STARLING_LEADER_ELECTION=false STARLING_HTTP_PORT=$PORT STARLING_JOSDK_LOG_LEVEL
   java $JVM_OPTS -jar operator/target/starling-operator.jar >bench/results/tmp/operator-scale.log 2>&1 &
 OPERATOR_PID=$!
 trap 'kill $OPERATOR_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 1; done
+for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 1; done
+kill -0 $OPERATOR_PID 2>/dev/null && curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null \
+  || { tail -20 bench/results/tmp/operator-scale.log; echo "operator did not start" >&2; exit 1; }
 
 OUT=$(java -cp operator/target/starling-operator.jar bench/operator/OperatorScaleBench.java \
   "$COUNT" "$OPERATOR_PID" "http://127.0.0.1:$PORT/metrics" "$STEADY" | tee /dev/stderr)
@@ -41,6 +43,7 @@ cat >bench/results/operator-scale.md <<MD
 
 Command: \`bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`)
 Date: $(date -u +%Y-%m-%dT%H:%M:%SZ)
+Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds and benchmarks share the machine)
 Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, shared with the test world
 Test world: hack/testenv ($(grep -E '^(KUBERNETES|ETCD|KWOK)_VERSION' hack/versions.env | tr '\n' ' ')), 2 kwok nodes
 

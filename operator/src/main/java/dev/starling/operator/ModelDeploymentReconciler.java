@@ -71,6 +71,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         InformerEventSourceConfiguration.from(Pod.class, ModelDeployment.class)
             .withName(POD_EVENT_SOURCE)
             .withLabelSelector(Names.MANAGED_BY_SELECTOR)
+            // only changes in what a user must act on wake the reconciler, not every phase
+            .withOnAddFilter(pod -> !PodProblem.of(pod).isEmpty())
+            .withOnUpdateFilter(
+                (updated, old) -> !PodProblem.of(updated).equals(PodProblem.of(old)))
+            .withOnDeleteFilter((pod, unknownState) -> !PodProblem.of(pod).isEmpty())
             .withSecondaryToPrimaryMapper(
                 pod ->
                     Optional.ofNullable(pod.getMetadata().getLabels())

@@ -28,6 +28,8 @@ public final class StarlingOperator implements AutoCloseable {
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                   .withDependentResourceFactory(new SettingsDependentFactory(settings))
                   .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                  // each reconciliation applies its five child kinds in parallel
+                  .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads() * 2)
                   .withStopOnInformerErrorDuringStartup(true);
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(

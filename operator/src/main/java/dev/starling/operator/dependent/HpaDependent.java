@@ -9,7 +9,11 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import java.util.List;
 
 /** One autoscaling/v2 HorizontalPodAutoscaler per version. */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = Names.MANAGED_BY_SELECTOR,
+            onUpdateFilter = SpecChangeFilter.class))
 public class HpaDependent extends VersionBulkDependent<HorizontalPodAutoscaler> {
 
   public HpaDependent() {

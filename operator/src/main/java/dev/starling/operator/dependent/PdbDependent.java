@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Optional;
 
 /** A PodDisruptionBudget for each version that keeps two or more replicas. */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = Names.MANAGED_BY_SELECTOR,
+            onUpdateFilter = SpecChangeFilter.class))
 public class PdbDependent extends VersionBulkDependent<PodDisruptionBudget> {
 
   public PdbDependent() {
