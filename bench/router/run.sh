@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Router overhead: the same wrk load against a Starling runtime directly and through a Starling
+# router in front of it (one version at weight 100), loopback only, iris model.
+#
+# usage: bench/router/run.sh
+# env:   WRK_THREADS (2) WRK_CONNS (32) WRK_DURATION (15s) WARMUP (5s) ROUNDS (2: direct, routed,
+#        direct, routed, ... so drift on a shared machine hits both alike)
+#        JAR (runtime/target/starling-runtime.jar; built if missing) JAVA_OPTS (-Xmx512m)
+#        PORT_BASE (18300) QUIET_MAX_BUSY (20, % CPU) QUIET_WAIT (120, s): before each measurement,
+#        wait up to QUIET_WAIT s for whole-machine CPU use to drop below QUIET_MAX_BUSY (then run
+#        anyway; the report says so). OUT (bench/results/router-<date>.md)
+#
+# Every wrk run is bounded by -d; the runtime and router this script starts are stopped on exit.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+THREADS="${WRK_THREADS:-2}"
+CONNS="${WRK_CONNS:-32}"
+DURATION="${WRK_DURATION:-15s}"
+WARMUP="${WARMUP:-5s}"
+ROUNDS="${ROUNDS:-2}"
+JAR="${JAR:-$REPO/runtime/target/starling-runtime.jar}"
+JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
+PORT_BASE="${PORT_BASE:-18300}"
+QUIET_MAX_BUSY="${QUIET_MAX_BUSY:-20}"
+QUIET_WAIT="${QUIET_WAIT:-120}"
+DATE="$(date +%F)"
+OUT="${OUT:-$REPO/bench/results/router-$DATE.md}"
+[ -e "$OUT" ] && [ -z "${OUT_FORCE:-}" ] && OUT="$REPO/bench/results/router-$DATE-$(date +%H%M).md"
+TMP="$REPO/bench/results/tmp/router-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$TMP"
+BODY="$REPO/samples/models/iris.request.json"
+RUNTIME_PORT="$PORT_BASE"
+ROUTER_PORT="$((PORT_BASE + 1))"
+
+command -v wrk >/dev/null || { echo "wrk not found (Debian: apt-get install -y wrk)" >&2; exit 1; }
+if [ ! -f "$JAR" ]; then
+  (cd "$REPO" && ./mvnw -q -f runtime/pom.xml package -DskipTests) >&2
+fi
+
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do
+    [ -n "$p" ] || continue
+    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cpu_busy() {  # % of all CPUs busy over 1 s (everything on the machine)
+  local a b t1=0 t2=0 i
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  for i in 1 2 3 4 5 6 7 8; do t1=$((t1 + a[i])); t2=$((t2 + b[i])); done
+  local idle1=$((a[4] + a[5])) idle2=$((b[4] + b[5]))
+  echo $(( (100 * ((t2 - t1) - (idle2 - idle1))) / (t2 - t1 > 0 ? t2 - t1 : 1) ))
+}
+wait_quiet() {
+  local waited=0 busy
+  busy="$(cpu_busy)"
+  while [ "$busy" -gt "$QUIET_MAX_BUSY" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
+    sleep 4; waited=$((waited + 5)); busy="$(cpu_busy)"
+  done
+  echo "$busy $waited"
+}
+wait_ready() {  # URL
+  local i
+  for i in $(seq 300); do
+    curl -sf -o /dev/null "$1/v2/health/ready" && return 0
+    sleep 0.2
+  done
+  echo "$1 did not become ready" >&2
+  return 1
+}
+rss_mib() { awk '/^VmRSS:/{printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+for port in "$RUNTIME_PORT" "$ROUTER_PORT"; do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+    echo "port $port already in use; set PORT_BASE" >&2; exit 1
+  fi
+done
+
+# shellcheck disable=SC2086
+java $JAVA_OPTS -jar "$JAR" serve --model "iris=$REPO/samples/models/iris.onnx" \
+  --host 127.0.0.1 --port "$RUNTIME_PORT" --log-format text > "$TMP/runtime.log" 2>&1 &
+PIDS+=("$!"); RUNTIME_PID="$!"
+# shellcheck disable=SC2086
+java $JAVA_OPTS -jar "$JAR" router --backend "v1=http://127.0.0.1:$RUNTIME_PORT@100" \
+  --host 127.0.0.1 --port "$ROUTER_PORT" --log-format text > "$TMP/router.log" 2>&1 &
+PIDS+=("$!"); ROUTER_PID="$!"
+wait_ready "http://127.0.0.1:$RUNTIME_PORT"
+wait_ready "http://127.0.0.1:$ROUTER_PORT"
+
+RESULTS="$TMP/results.tsv"
+: > "$RESULTS"
+NOTES=()
+LOAD_START="$(cat /proc/loadavg)"
+for round in $(seq "$ROUNDS"); do
+  for target in direct routed; do
+    port="$RUNTIME_PORT"; [ "$target" = routed ] && port="$ROUTER_PORT"
+    url="http://127.0.0.1:$port/v2/models/iris/infer"
+    read -r busy waited < <(wait_quiet)
+    [ "$waited" -gt 0 ] && NOTES+=("round $round $target: waited ${waited}s for a quieter machine (busy ${busy}% when starting)")
+    wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$REPO/bench/load/post.lua" "$url" -- "$BODY" \
+      > "$TMP/$target-$round-warmup.txt" 2>&1 || true
+    load="$(cut -d' ' -f1-3 /proc/loadavg)"
+    busy="$(cpu_busy)"
+    wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$REPO/bench/load/post.lua" "$url" -- "$BODY" \
+      > "$TMP/$target-$round.txt" 2>&1 || true
+    line="$(sed -n 's/^WRK_RESULT //p' "$TMP/$target-$round.txt" | tail -1)"
+    [ -n "$line" ] || { echo "wrk failed for $target round $round:" >&2; cat "$TMP/$target-$round.txt" >&2; exit 1; }
+    printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$load" "$busy" "$line" >> "$RESULTS"
+    echo "round $round $target: $line" >&2
+  done
+done
+LOAD_END="$(cat /proc/loadavg)"
+RSS_RUNTIME="$(rss_mib "$RUNTIME_PID")"
+RSS_ROUTER="$(rss_mib "$ROUTER_PID")"
+
+export CMDLINE="bench/router/run.sh" THREADS CONNS DURATION WARMUP ROUNDS JAVA_OPTS LOAD_START LOAD_END
+export RSS_RUNTIME RSS_ROUTER RAW_DIR="${TMP#$REPO/}"
+export NOTES_JOINED="$(printf '%s\n' "${NOTES[@]:-}")"
+export CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+export NPROC="$(nproc)" KERNEL="$(uname -sr)" MEM="$(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+export JAVA="$(java -version 2>&1 | head -1)" WRKVER="$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2 || true)"
+export GIT_REV="$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')" DATE
+python3 - "$RESULTS" "$OUT" <<'PY'
+import json, os, statistics, sys
+
+rows = []
+for line in open(sys.argv[1]):
+    rnd, target, load, busy, js = line.rstrip("\n").split("\t", 4)
+    rows.append({"round": int(rnd), "target": target, "load": load, "busy": int(busy), **json.loads(js)})
+e = os.environ
+
+def med(target, key):
+    return statistics.median(r[key] for r in rows if r["target"] == target)
+
+d_rps, r_rps = med("direct", "rps"), med("routed", "rps")
+d_p50, r_p50 = med("direct", "p50_ms"), med("routed", "p50_ms")
+d_p99, r_p99 = med("direct", "p99_ms"), med("routed", "p99_ms")
+ratio = r_rps / d_rps if d_rps else float("nan")
+out = []
+w = out.append
+w(f"# Router overhead ({e['DATE']}, commit {e['GIT_REV']})\n")
+w("The same load against a Starling runtime serving iris directly, and through a Starling router")
+w("(`router --backend v1=...@100`, one version at weight 100) in front of it. Loopback; wrk, the")
+w("router and the runtime share the machine's cores.\n")
+w(f"Command: `{e['CMDLINE']}` — wrk `-t{e['THREADS']} -c{e['CONNS']} -d{e['DURATION']} --latency` "
+  f"(after a {e['WARMUP']} warm-up per run) with `bench/load/post.lua` and "
+  "`samples/models/iris.request.json`, POST `/v2/models/iris/infer`; "
+  f"{e['ROUNDS']} rounds, direct and routed alternating; JVMs `{e['JAVA_OPTS']}`.\n")
+w("## Machine\n")
+w(f"- CPU: {e['CPU']}, {e['NPROC']} cores; memory {e['MEM']}; {e['KERNEL']}")
+w(f"- {e['JAVA']}; {e['WRKVER']}")
+w(f"- load average at start: {e['LOAD_START']}; at end: {e['LOAD_END']}")
+w("- the machine is shared with other work: see load and busy % per run below\n")
+w("## Summary (median of rounds)\n")
+w("| path | req/s | p50 ms | p99 ms |")
+w("|---|---:|---:|---:|")
+w(f"| direct | {d_rps:,.0f} | {d_p50:.3f} | {d_p99:.3f} |")
+w(f"| routed | {r_rps:,.0f} | {r_p50:.3f} | {r_p99:.3f} |")
+w("")
+w(f"- routed / direct req/s: **{100 * ratio:.1f} %** (goal ≥ 85 %)")
+w(f"- p50 added by the router: **{r_p50 - d_p50:+.3f} ms** (goal ≤ +0.5 ms)")
+w(f"- RSS after the runs: runtime {e['RSS_RUNTIME']} MiB, router {e['RSS_ROUTER']} MiB\n")
+w("## Every run\n")
+w("| round | path | load avg (1/5/15 min) before | CPU busy % before | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors |")
+w("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    w(f"| {r['round']} | {r['target']} | {r['load']} | {r['busy']} | {r['requests']} | {r['rps']:,.0f} | "
+      f"{r['p50_ms']:.3f} | {r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['max_ms']:.1f} | {r['non2xx']} | {r['socket_errors']} |")
+notes = [n for n in e.get("NOTES_JOINED", "").split("\n") if n.strip()]
+if notes:
+    w("\n## Notes\n")
+    for n in notes:
+        w(f"- {n}")
+w(f"\nRaw wrk output: `{e['RAW_DIR']}/` (git-ignored).")
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+print(sys.argv[2])
+PY
