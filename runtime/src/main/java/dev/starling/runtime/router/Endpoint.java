@@ -2,6 +2,8 @@ package dev.starling.runtime.router;
 
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * One runtime URL behind a version. Its readiness is the one mutable thing about it: set by the
@@ -14,6 +16,7 @@ public final class Endpoint {
   private final String host;
   private final int port;
   private final String basePath;
+  private final HttpField hostField;
   private final AtomicInteger failedChecks = new AtomicInteger();
   private volatile boolean ready;
 
@@ -25,6 +28,8 @@ public final class Endpoint {
     this.port = u.getPort() > 0 ? u.getPort() : "https".equals(scheme) ? 443 : 80;
     String path = u.getRawPath() == null ? "" : u.getRawPath();
     this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    boolean defaultPort = u.getPort() < 0;
+    this.hostField = new HttpField(HttpHeader.HOST, defaultPort ? host : host + ":" + port);
   }
 
   public String url() {
@@ -46,6 +51,11 @@ public final class Endpoint {
   /** The URL's path without a trailing slash ({@code ""} for most), prefixed to proxied paths. */
   public String basePath() {
     return basePath;
+  }
+
+  /** The Host header for requests to this endpoint. */
+  HttpField hostField() {
+    return hostField;
   }
 
   public boolean ready() {

@@ -9,8 +9,9 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * What the router sends on: method, path with query, the caller's end-to-end headers and the body
- * as bytes (read once, sent as is to the live backend, a retry and the shadow alike).
+ * What the router sends on: method, path with query, the caller's headers and the body as bytes
+ * (read once, sent as is to the live backend, a retry and the shadow alike). {@code headers} are
+ * the server request's own fields, valid until its answer is written, which is after every send.
  */
 record ForwardedRequest(String method, String pathAndQuery, HttpFields headers, byte[] body) {
 
@@ -23,22 +24,25 @@ record ForwardedRequest(String method, String pathAndQuery, HttpFields headers, 
             .method(method)
             .path(e.basePath() + pathAndQuery)
             .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .headers(h -> h.add(headers));
+            .headers(h -> copyEndToEnd(e, h));
     if (body != null) {
       r.body(new BytesRequestContent(headers.get(HttpHeader.CONTENT_TYPE), body));
     }
     return r;
   }
 
-  /** The caller's headers without the hop-by-hop ones (and Host, which the client sets). */
-  static HttpFields endToEnd(HttpFields in) {
-    HttpFields.Mutable out = HttpFields.build(in.size());
-    for (HttpField f : in) {
-      if (!hopByHop(f.getHeader()) && f.getHeader() != HttpHeader.HOST) {
+  /**
+   * The caller's headers without the hop-by-hop ones, and the endpoint's Host (set here because
+   * Jetty's client otherwise builds a java.net.URI per request to find it).
+   */
+  private void copyEndToEnd(Endpoint e, HttpFields.Mutable out) {
+    out.put(e.hostField());
+    for (HttpField f : headers) {
+      HttpHeader h = f.getHeader();
+      if (h != HttpHeader.HOST && !hopByHop(h)) {
         out.add(f);
       }
     }
-    return out;
   }
 
   /** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1), and framing. */

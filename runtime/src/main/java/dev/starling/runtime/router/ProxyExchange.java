@@ -147,7 +147,7 @@ final class ProxyExchange {
         h.add(f);
       }
     }
-    h.put(SERVED_BY, version.name());
+    h.put(version.servedBy());
     finish(status, body);
   }
 

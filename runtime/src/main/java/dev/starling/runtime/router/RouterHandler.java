@@ -144,10 +144,7 @@ final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyC
     String path = request.getHttpURI().getPath();
     ForwardedRequest req =
         new ForwardedRequest(
-            request.getMethod(),
-            query == null ? path : path + "?" + query,
-            ForwardedRequest.endToEnd(headers),
-            body);
+            request.getMethod(), query == null ? path : path + "?" + query, headers, body);
     new ProxyExchange(this, response, callback, req, t0, version, pin != null, stickyKey)
         .start(table);
   }

@@ -2,6 +2,7 @@ package dev.starling.runtime.router;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpField;
 
 /** A version in one routing table: its weight, all its endpoints, and the ready ones in turn. */
 public final class VersionRoute {
@@ -10,12 +11,19 @@ public final class VersionRoute {
   private final List<Endpoint> endpoints;
   private final Endpoint[] ready;
   private final AtomicInteger turn = new AtomicInteger();
+  private final HttpField servedBy;
 
   VersionRoute(String name, int weight, List<Endpoint> endpoints) {
     this.name = name;
     this.weight = weight;
     this.endpoints = List.copyOf(endpoints);
     this.ready = endpoints.stream().filter(Endpoint::ready).toArray(Endpoint[]::new);
+    this.servedBy = new HttpField(ProxyExchange.SERVED_BY, name);
+  }
+
+  /** {@code x-starling-served-by: <name>}, made once. */
+  HttpField servedBy() {
+    return servedBy;
   }
 
   public String name() {
