@@ -75,7 +75,7 @@ public final class RouterCommand implements Callable<Integer> {
   }
 
   /** The file's config (if any) with the flags applied over it, validated. */
-  RouterConfig resolve(byte[] file) {
+  public RouterConfig resolve(byte[] file) {
     RouterConfig cfg =
         file != null ? RouterConfigLoader.parse(file, config.toString()) : RouterConfig.empty();
     if (host != null) {

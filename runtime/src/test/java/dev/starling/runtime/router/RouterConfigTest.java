@@ -3,6 +3,7 @@ package dev.starling.runtime.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.starling.runtime.cli.RouterCommand;
 import dev.starling.runtime.config.ConfigException;
 import dev.starling.runtime.router.config.BackendFlags;
 import dev.starling.runtime.router.config.MirrorConfig;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /** The router.yaml contract files bind and validate; bad configs fail naming the field. */
 class RouterConfigTest {
@@ -151,5 +153,38 @@ class RouterConfigTest {
   private static RouterConfig load(String name) {
     return RouterConfigValidator.validate(
         RouterConfigLoader.load(Samples.repoRoot().resolve("contract/router/" + name)));
+  }
+
+  @Test
+  void commandLineFlagsMakeAWholeConfig() {
+    RouterCommand cmd = new RouterCommand();
+    new CommandLine(cmd)
+        .parseArgs(
+            "--port", "9090",
+            "--backend", "v1=http://127.0.0.1:9001@90",
+            "--backend", "v2=http://127.0.0.1:9002@10",
+            "--pin-header", "x-starling-version",
+            "--sticky-header", "x-user-id",
+            "--mirror", "v2@20",
+            "--log-format", "text");
+    RouterConfig c = cmd.resolve(null);
+    assertThat(c.server().port()).isEqualTo(9090);
+    assertThat(c.versions())
+        .containsExactly(
+            new VersionConfig("v1", 90, List.of("http://127.0.0.1:9001")),
+            new VersionConfig("v2", 10, List.of("http://127.0.0.1:9002")));
+    assertThat(c.pinHeader()).isEqualTo("x-starling-version");
+    assertThat(c.sticky().header()).isEqualTo("x-user-id");
+    assertThat(c.mirror()).isEqualTo(new MirrorConfig("v2", 20, null, null));
+    assertThat(c.logging().format()).isEqualTo("text");
+  }
+
+  @Test
+  void commandLineFlagsAreValidatedLikeTheFile() {
+    RouterCommand cmd = new RouterCommand();
+    new CommandLine(cmd).parseArgs("--backend", "v1=http://127.0.0.1:9001@90", "--mirror", "v3@20");
+    assertThatThrownBy(() -> cmd.resolve(null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("mirror.version: 'v3' is not one of versions[].name");
   }
 }

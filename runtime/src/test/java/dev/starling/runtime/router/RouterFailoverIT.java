@@ -162,6 +162,35 @@ class RouterFailoverIT {
   }
 
   @Test
+  void aRefusedConnectionIsSentOnceMoreToAnotherEndpointOfTheSameVersion() {
+    // two endpoints for v2: the real runtime and a stand-in that passes its health check and is
+    // then shut, so its port refuses connections before the next check notices
+    TestingBackend gone = TestingBackend.start("v2").ready(true);
+    router.reconfigure(
+        """
+        health: {interval: 30s}
+        versions:
+          - {name: v2, weight: 100, endpoints: ['%s', '%s']}
+        """
+            .formatted(gone.url(), stable.url("")));
+    router.awaitReady(gone.url(), stable.url(""));
+    RouterWorld.sleep(1_200); // the last check at the old 1 s interval; the next is 30 s away
+    double retriesBefore = router.metric("starling_router_retries_total", "version=\"v2\"");
+    gone.close();
+    List<Reply> replies = RouterWorld.load(1, 20, i -> router.infer(RouterWorld.IRIS_REQUEST));
+    assertThat(replies)
+        .allSatisfy(
+            r -> {
+              assertThat(r.status()).as(r.body()).isEqualTo(200);
+              assertThat(r.servedBy()).isEqualTo("v2");
+            });
+    assertThat(router.metric("starling_router_retries_total", "version=\"v2\"") - retriesBefore)
+        .as("requests sent again after a refused connection")
+        .isEqualTo(1);
+    assertThat(gone.inferences()).isZero();
+  }
+
+  @Test
   void aBackendThatHangsIsCutOffWithA504NotAHang() {
     // a stand-in for a runtime stuck in an inference: it accepts the request and never answers in
     // time; a real runtime cannot be made to hang on cue

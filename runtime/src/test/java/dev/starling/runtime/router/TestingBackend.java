@@ -41,7 +41,13 @@ final class TestingBackend implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     server.setExecutor(pool);
-    server.createContext("/v2/health/ready", ex -> answer(ex, ready ? 200 : 503, "{}"));
+    server.createContext(
+        "/v2/health/ready",
+        ex -> {
+          // no keep-alive for health checks: closing the stand-in then refuses every connection
+          ex.getResponseHeaders().set("Connection", "close");
+          answer(ex, ready ? 200 : 503, "{}");
+        });
     server.createContext("/", this::infer);
     server.start();
   }
