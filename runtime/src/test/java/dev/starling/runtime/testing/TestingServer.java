@@ -32,6 +32,9 @@ public final class TestingServer implements AutoCloseable {
   public static final List<String> SAMPLE_MODELS =
       List.of("iris", "iris_tree", "fraud", "mlp", "heavy", "types");
 
+  /** No test request may hang: a server that does not answer fails the test instead. */
+  private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(60);
+
   private final Javalin app;
   private final ModelRegistry models;
   private final RuntimeMetrics metrics;
@@ -100,7 +103,7 @@ public final class TestingServer implements AutoCloseable {
   }
 
   public HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(URI.create(url(path))).GET().build());
+    return send(HttpRequest.newBuilder(URI.create(url(path))).timeout(TIMEOUT).GET().build());
   }
 
   public HttpResponse<String> post(String path, String body) {
