@@ -113,6 +113,7 @@ public final class TestingServer implements AutoCloseable {
   public HttpResponse<String> post(String path, String contentType, String body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url(path)))
+            .timeout(TIMEOUT)
             .POST(HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
