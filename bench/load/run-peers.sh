@@ -188,7 +188,7 @@ LOAD_END="$(cat /proc/loadavg)"
 
 # ---------------------------------------------------------------- report
 pkgs="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(fastapi|uvicorn|uvloop|httptools|pydantic|pydantic_core|starlette|onnxruntime|numpy)==' | tr '\n' ' ')"
-export CMDLINE THREADS CONNS DURATION WARMUP MODELS FLOOR_SECONDS LOAD_START LOAD_END STARLING_INFO pkgs
+export QUIET_MAX_BUSY CMDLINE THREADS CONNS DURATION WARMUP MODELS FLOOR_SECONDS LOAD_START LOAD_END STARLING_INFO pkgs
 export STARLING_URL="${STARLING_URL:-}"
 export NOTES_JOINED="$(printf '%s\n' "${NOTES[@]:-}")"
 export PYVER="$("$PY" -c 'import sys; print(sys.version.split()[0])')"
@@ -226,6 +226,12 @@ notes = [n for n in e.get("NOTES_JOINED", "").splitlines() if n.strip()]
 for n in notes:
     L.append(f"- note: {n}")
 L.append("")
+busy_max = max((r["busy_before"] for r in rows), default=0)
+quiet_limit = int(e.get("QUIET_MAX_BUSY", "20"))
+if busy_max > quiet_limit:
+    L.append(f"**Warning: the machine was busy with other work during this run (whole-machine CPU up to {busy_max}% "
+             f"before a measurement, limit {quiet_limit}%). Absolute numbers are depressed and noisy; "
+             "compare only rows measured at similar busy %.**\n")
 L.append("## Results\n")
 L.append("req/s and latency from wrk (floor: in-process runs/s and per-run latency, no HTTP/JSON). "
          "RSS = sum over the server's processes (uvicorn master + workers) right after that model's run. "
