@@ -41,7 +41,7 @@ val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$RESULT"; }
 cat >bench/results/operator-scale.md <<MD
 # Operator scale benchmark
 
-Command: \`bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`)
+Command: \`STARLING_RECONCILE_THREADS=${STARLING_RECONCILE_THREADS:-10} bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset})
 Date: $(date -u +%Y-%m-%dT%H:%M:%SZ)
 Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds and benchmarks share the machine)
 Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, shared with the test world
