@@ -92,6 +92,20 @@ public final class RouterServer {
       reloader.poll(); // applies a change made since the file was read at start
       reloader.start(cfg.reloadInterval().toMillis());
     }
+    logRouting();
+    awaitStopAndDrain(handler);
+    if (reloader != null) {
+      reloader.close();
+    }
+    health.close();
+    mirror.close();
+    stopQuietly(server, client);
+    registry.close();
+    LOG.info("stopped");
+    return 0;
+  }
+
+  private void logRouting() {
     LOG.info(
         "routing {} (pin header: {}, sticky header: {}, mirror: {})",
         cfg.versions().stream()
@@ -100,6 +114,10 @@ public final class RouterServer {
         cfg.pinHeader(),
         cfg.sticky() == null ? null : cfg.sticky().header(),
         cfg.mirror() == null ? null : cfg.mirror().version() + "@" + cfg.mirror().percent() + "%");
+  }
+
+  /** Waits for SIGTERM/SIGINT, then: not ready, drainDelay, in-flight requests up to the grace. */
+  private void awaitStopAndDrain(RouterHandler handler) {
     try {
       stop.await();
       LOG.info(
@@ -116,15 +134,6 @@ public final class RouterServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (reloader != null) {
-      reloader.close();
-    }
-    health.close();
-    mirror.close();
-    stopQuietly(server, client);
-    registry.close();
-    LOG.info("stopped");
-    return 0;
   }
 
   private HttpClient client(QueuedThreadPool pool) {
