@@ -11,6 +11,22 @@ import java.util.Objects;
 
 /** What the user asks for: the model versions to serve and whether to run them at all. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.traffic) || !has(self.traffic.mirror)"
+            + " || self.versions.exists(v, v.name == self.traffic.mirror.version)",
+    message = "traffic.mirror.version must name one of spec.versions",
+    fieldPath = ".traffic.mirror.version",
+    reason = "FieldValueInvalid")
+@ValidationRule(
+    value =
+        "(has(self.traffic) && has(self.traffic.mode) && self.traffic.mode == 'gateway-api')"
+            + " || self.versions.all(v, v.name != 'router')",
+    message =
+        "a version may not be named 'router' in builtin traffic mode: '<name>-router' names the"
+            + " router",
+    fieldPath = ".versions",
+    reason = "FieldValueInvalid")
 public class ModelDeploymentSpec {
 
   public static final int MAX_VERSIONS = 10;
@@ -31,6 +47,11 @@ public class ModelDeploymentSpec {
   @JsonPropertyDescription(
       "Scale every version to zero pods while keeping all other objects. Defaults to false.")
   private Boolean suspend;
+
+  @JsonPropertyDescription(
+      "How traffic is split between the versions. Defaults to mode 'builtin' with no pinning,"
+          + " stickiness or mirroring.")
+  private Traffic traffic;
 
   public ModelDeploymentSpec() {}
 
@@ -55,6 +76,14 @@ public class ModelDeploymentSpec {
     this.suspend = suspend;
   }
 
+  public Traffic getTraffic() {
+    return traffic;
+  }
+
+  public void setTraffic(Traffic traffic) {
+    this.traffic = traffic;
+  }
+
   /** Whether pods should run: false when {@code suspend} is set. */
   public boolean suspended() {
     return Boolean.TRUE.equals(suspend);
@@ -64,11 +93,12 @@ public class ModelDeploymentSpec {
   public boolean equals(Object o) {
     return o instanceof ModelDeploymentSpec s
         && Objects.equals(versions, s.versions)
-        && Objects.equals(suspend, s.suspend);
+        && Objects.equals(suspend, s.suspend)
+        && Objects.equals(traffic, s.traffic);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(versions, suspend);
+    return Objects.hash(versions, suspend, traffic);
   }
 }

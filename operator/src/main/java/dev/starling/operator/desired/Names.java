@@ -23,6 +23,20 @@ public final class Names {
     return md.getMetadata().getName() + "-" + v.getName();
   }
 
+  /** {@code <md>-router}: the router's ConfigMap, Deployment, Service and HPA (builtin mode). */
+  public static String router(ModelDeployment md) {
+    return md.getMetadata().getName() + "-router";
+  }
+
+  /** The immutable pod selector of the router Deployment. */
+  public static Map<String, String> routerSelector(ModelDeployment md) {
+    return Map.of(
+        LABEL_MODEL_DEPLOYMENT,
+        md.getMetadata().getName(),
+        "app.kubernetes.io/component",
+        "router");
+  }
+
   /** Labels every child carries; never the CR's own labels (Argo CD tracks by those). */
   public static Map<String, String> labels(ModelDeployment md, String component) {
     Map<String, String> labels = new LinkedHashMap<>();

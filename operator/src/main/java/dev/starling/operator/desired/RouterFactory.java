@@ -1,0 +1,198 @@
+package dev.starling.operator.desired;
+
+import dev.starling.api.v1alpha1.ModelDeployment;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import java.util.Map;
+
+/**
+ * The builtin-mode router of a ModelDeployment, all named {@code <md>-router}: its ConfigMap
+ * (router.yaml), Deployment (the runtime image in {@code router} mode), Service and HPA; and the
+ * stable {@code <md>} Service, which selects the router's pods.
+ *
+ * <p>The pod template carries no hash of router.yaml: the router re-reads the file, so a weight
+ * edit is a ConfigMap update and never restarts a pod.
+ */
+public final class RouterFactory {
+
+  public static final int MIN_REPLICAS = 1;
+  public static final int MAX_REPLICAS = 5;
+  public static final int CPU_TARGET = 70;
+
+  private RouterFactory() {}
+
+  public static ConfigMap configMap(ModelDeployment md, String routerYaml) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(Names.router(md))
+        .withNamespace(md.getMetadata().getNamespace())
+        .withLabels(labels(md))
+        .endMetadata()
+        .withData(Map.of(RouterConfigFactory.CONFIG_KEY, routerYaml))
+        .build();
+  }
+
+  public static Deployment deployment(ModelDeployment md, String image) {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(Names.router(md))
+        .withNamespace(md.getMetadata().getNamespace())
+        .withLabels(labels(md))
+        .endMetadata()
+        .withNewSpec()
+        .withNewSelector()
+        .withMatchLabels(Names.routerSelector(md))
+        .endSelector()
+        .withRevisionHistoryLimit(3)
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0))
+        .withMaxSurge(new IntOrString("25%"))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels(md))
+        .withAnnotations(
+            Map.of(
+                "prometheus.io/scrape", "true",
+                "prometheus.io/port", String.valueOf(Names.HTTP_PORT),
+                "prometheus.io/path", "/metrics"))
+        .endMetadata()
+        .withNewSpec()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(PodTemplateFactory.TERMINATION_GRACE_SECONDS)
+        .withSecurityContext(PodSecurity.pod())
+        .addNewContainer()
+        .withName("router")
+        .withImage(image)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withArgs(
+            "router",
+            "--config",
+            PodTemplateFactory.CONFIG_DIR + "/" + RouterConfigFactory.CONFIG_KEY)
+        .addNewPort()
+        .withName("http")
+        .withContainerPort(Names.HTTP_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .withNewResources()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("128Mi"))
+        .addToLimits("memory", new Quantity("512Mi"))
+        .endResources()
+        .withStartupProbe(probe("/v2/health/live", 2, 30))
+        .withLivenessProbe(probe("/v2/health/live", 10, 3))
+        .withReadinessProbe(probe("/v2/health/ready", 5, 2))
+        .withNewLifecycle()
+        .withNewPreStop()
+        .withNewSleep()
+        .withSeconds(PodTemplateFactory.PRE_STOP_SLEEP_SECONDS)
+        .endSleep()
+        .endPreStop()
+        .endLifecycle()
+        .addNewVolumeMount()
+        .withName("config")
+        .withMountPath(PodTemplateFactory.CONFIG_DIR)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .withSecurityContext(PodSecurity.container())
+        .endContainer()
+        .addNewVolume()
+        .withName("config")
+        .withNewConfigMap()
+        .withName(Names.router(md))
+        .endConfigMap()
+        .endVolume()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** {@code <md>-router}, for callers that want the router itself. */
+  public static Service service(ModelDeployment md) {
+    return service(md, Names.router(md), labels(md));
+  }
+
+  /** {@code <md>}, the stable entry point: in builtin mode it selects the router's pods. */
+  public static Service stable(ModelDeployment md) {
+    return service(md, md.getMetadata().getName(), Names.labels(md, "entrypoint"));
+  }
+
+  public static HorizontalPodAutoscaler hpa(ModelDeployment md) {
+    return new HorizontalPodAutoscalerBuilder()
+        .withNewMetadata()
+        .withName(Names.router(md))
+        .withNamespace(md.getMetadata().getNamespace())
+        .withLabels(labels(md))
+        .endMetadata()
+        .withNewSpec()
+        .withNewScaleTargetRef()
+        .withApiVersion("apps/v1")
+        .withKind("Deployment")
+        .withName(Names.router(md))
+        .endScaleTargetRef()
+        .withMinReplicas(MIN_REPLICAS)
+        .withMaxReplicas(MAX_REPLICAS)
+        .addNewMetric()
+        .withType("Resource")
+        .withNewResource()
+        .withName("cpu")
+        .withNewTarget()
+        .withType("Utilization")
+        .withAverageUtilization(CPU_TARGET)
+        .endTarget()
+        .endResource()
+        .endMetric()
+        .endSpec()
+        .build();
+  }
+
+  private static Service service(ModelDeployment md, String name, Map<String, String> labels) {
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(md.getMetadata().getNamespace())
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(Names.routerSelector(md))
+        .addNewPort()
+        .withName("http")
+        .withPort(Names.HTTP_PORT)
+        .withTargetPort(new IntOrString("http"))
+        .withProtocol("TCP")
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  private static Map<String, String> labels(ModelDeployment md) {
+    return Names.labels(md, "router");
+  }
+
+  private static Probe probe(String path, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withNewPort("http")
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(failureThreshold)
+        .build();
+  }
+}
