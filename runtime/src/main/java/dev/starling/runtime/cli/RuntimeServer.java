@@ -89,7 +89,10 @@ final class RuntimeServer {
       LOG.info(
           "shutting down: not ready now, draining {} in-flight request(s)", lifecycle.inflight());
       boolean drained =
-          lifecycle.drain(cfg.server().drainDelay(), cfg.server().shutdownGracePeriod());
+          lifecycle.drain(
+              cfg.server().drainDelay(),
+              cfg.server().shutdownGracePeriod(),
+              () -> StarlingApp.stopAccepting(app));
       if (!drained) {
         LOG.warn("{} request(s) still in flight after the grace period", lifecycle.inflight());
       }

@@ -12,6 +12,10 @@ public final class Lifecycle {
   private final AtomicInteger inflight = new AtomicInteger();
   private volatile boolean shuttingDown;
   private volatile boolean closeConnections;
+  private volatile long lastRequest = System.nanoTime();
+
+  /** Quiet time that ends the drain: every client still sending has had a Connection: close. */
+  private static final Duration QUIET = Duration.ofMillis(250);
 
   public boolean shuttingDown() {
     return shuttingDown;
@@ -23,6 +27,7 @@ public final class Lifecycle {
 
   public void enter() {
     inflight.incrementAndGet();
+    lastRequest = System.nanoTime();
   }
 
   public void leave() {
@@ -37,13 +42,22 @@ public final class Lifecycle {
     shuttingDown = true;
   }
 
-  /** Waits for in-flight requests to finish; true if they all did within {@code grace}. */
-  public boolean drain(Duration drainDelay, Duration grace) throws InterruptedException {
+  /**
+   * Drains: not ready, {@code drainDelay}, then {@code stopAccepting} (close the listener) and
+   * {@code Connection: close} on every further answer, so each keep-alive client is told to go on
+   * its next request instead of having an idle connection closed under a request it is sending.
+   * Ends when nothing is in flight and no request started for {@link #QUIET}, or at the grace
+   * period; true if nothing was left in flight.
+   */
+  public boolean drain(Duration drainDelay, Duration grace, Runnable stopAccepting)
+      throws InterruptedException {
     shuttingDown = true;
     Thread.sleep(drainDelay.toMillis());
     closeConnections = true;
+    stopAccepting.run();
     long deadline = System.nanoTime() + grace.toNanos();
-    while (inflight.get() > 0 && System.nanoTime() < deadline) {
+    while (System.nanoTime() < deadline
+        && (inflight.get() > 0 || System.nanoTime() - lastRequest < QUIET.toNanos())) {
       Thread.sleep(5);
     }
     return inflight.get() == 0;

@@ -10,6 +10,7 @@ import io.javalin.Javalin;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** Builds the runtime's HTTP app from its parts; {@code serve} and the tests both start it. */
@@ -77,6 +78,15 @@ public final class StarlingApp {
     for (Connector c : app.jettyServer().server().getConnectors()) {
       if (c instanceof AbstractConnector ac) {
         ac.setIdleTimeout(cfg.server().idleTimeout().toMillis());
+      }
+    }
+  }
+
+  /** Closes the listening sockets: new connections are refused, open ones keep being served. */
+  public static void stopAccepting(Javalin app) {
+    for (Connector c : app.jettyServer().server().getConnectors()) {
+      if (c instanceof ServerConnector sc) {
+        sc.close();
       }
     }
   }
