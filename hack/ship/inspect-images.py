@@ -6,14 +6,15 @@
 For the runtime and the operator, the final stage of images/<name>/Dockerfile is the reference
 (ENTRYPOINT, CMD, USER, EXPOSE, WORKDIR, ENV); the Jib profile in <name>/pom.xml must say the
 same, and every built image (the OCI layout IMAGES_DIR/oci, the docker-archive IMAGES_DIR/<name>.tar,
-the Jib tarballs) must carry that config and these files: /app/<jar> (the jar that was built, in
-the top layer), the JRE, /etc/passwd with user 65532, no shell, and in the runtime image the
+the Jib tarballs) must carry that config and these files: /app/<jar> (the jar that was built:
+$STARLING_<NAME>_JAR or <name>/target, above the base layer), the JRE, /etc/passwd with user 65532, no shell, and in the runtime image the
 sample models under /models/samples.
 """
 import gzip
 import hashlib
 import io
 import json
+import os
 import pathlib
 import re
 import sys
@@ -158,10 +159,14 @@ def check(img, name, want, jar_dir=None):
     else:
         if img.files[jar][0] == 0:
             bad(f"{img.label}: /{jar} is in the base layer, not an application layer")
-        jar_dir = jar_dir or REPO / name / "target"
-        built = (jar_dir / IMAGES[name]["jar"]).read_bytes()
+        if jar_dir is None:
+            env = os.environ.get(f"STARLING_{name.upper()}_JAR")
+            built_path = pathlib.Path(env) if env else REPO / name / "target" / IMAGES[name]["jar"]
+        else:
+            built_path = jar_dir / IMAGES[name]["jar"]
+        built = built_path.read_bytes()
         if hashlib.sha256(img.read(jar)).digest() != hashlib.sha256(built).digest():
-            bad(f"{img.label}: /{jar} is not the jar in {jar_dir}")
+            bad(f"{img.label}: /{jar} is not {built_path}")
     for s in SHELLS:
         if s in img.files:
             bad(f"{img.label}: has a shell /{s}")
