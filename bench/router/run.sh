@@ -3,8 +3,9 @@
 # router in front of it (one version at weight 100), loopback only, iris model.
 #
 # usage: bench/router/run.sh
-# env:   WRK_THREADS (2) WRK_CONNS (32) WRK_DURATION (15s) WARMUP (5s) ROUNDS (2: direct, routed,
-#        direct, routed, ... so drift on a shared machine hits both alike)
+# env:   WRK_THREADS (2) WRK_CONNS (32) WRK_DURATION (15s) WARMUP (5s, before every run)
+#        INITIAL_WARMUP (30s routed then 30s direct, once, so both fresh JVMs are compiled)
+#        ROUNDS (2: direct, routed, direct, routed, ... so drift on a shared machine hits both alike)
 #        JAR (runtime/target/starling-runtime.jar; built if missing) JAVA_OPTS (-Xmx512m)
 #        PORT_BASE (18300) QUIET_MAX_BUSY (20, % CPU) QUIET_WAIT (120, s): before each measurement,
 #        wait up to QUIET_WAIT s for whole-machine CPU use to drop below QUIET_MAX_BUSY (then run
@@ -76,6 +77,7 @@ wait_ready() {  # URL
   echo "$1 did not become ready" >&2
   return 1
 }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # user+sys, 1/100 s
 rss_mib() { awk '/^VmRSS:/{printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 for port in "$RUNTIME_PORT" "$ROUTER_PORT"; do
@@ -94,6 +96,12 @@ java $JAVA_OPTS -jar "$JAR" router --backend "v1=http://127.0.0.1:$RUNTIME_PORT@
 PIDS+=("$!"); ROUTER_PID="$!"
 wait_ready "http://127.0.0.1:$RUNTIME_PORT"
 wait_ready "http://127.0.0.1:$ROUTER_PORT"
+# fresh JVMs: compile the hot paths before anything is measured (routed load warms both)
+echo "warming up both JVMs (${INITIAL_WARMUP:-30s} routed, ${INITIAL_WARMUP:-30s} direct)" >&2
+for port in "$ROUTER_PORT" "$RUNTIME_PORT"; do
+  wrk -t"$THREADS" -c"$CONNS" -d"${INITIAL_WARMUP:-30s}" -s "$REPO/bench/load/post.lua" \
+    "http://127.0.0.1:$port/v2/models/iris/infer" -- "$BODY" > "$TMP/initial-warmup-$port.txt" 2>&1 || true
+done
 
 RESULTS="$TMP/results.tsv"
 : > "$RESULTS"
@@ -104,16 +112,21 @@ for round in $(seq "$ROUNDS"); do
     port="$RUNTIME_PORT"; [ "$target" = routed ] && port="$ROUTER_PORT"
     url="http://127.0.0.1:$port/v2/models/iris/infer"
     read -r busy waited < <(wait_quiet)
-    [ "$waited" -gt 0 ] && NOTES+=("round $round $target: waited ${waited}s for a quieter machine (busy ${busy}% when starting)")
+    [ "$waited" -gt 0 ] && NOTES+=("round $round $target: waited ${waited}s for a quieter machine (CPU busy ${busy}% at its start)")
     wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$REPO/bench/load/post.lua" "$url" -- "$BODY" \
       > "$TMP/$target-$round-warmup.txt" 2>&1 || true
     load="$(cut -d' ' -f1-3 /proc/loadavg)"
     busy="$(cpu_busy)"
-    wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$REPO/bench/load/post.lua" "$url" -- "$BODY" \
+    rt0="$(ticks "$RUNTIME_PID")"; ro0="$(ticks "$ROUTER_PID")"
+    /usr/bin/time -f 'WRK_CPU %U %S' -o "$TMP/$target-$round.cpu" \
+      wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$REPO/bench/load/post.lua" "$url" -- "$BODY" \
       > "$TMP/$target-$round.txt" 2>&1 || true
+    rt1="$(ticks "$RUNTIME_PID")"; ro1="$(ticks "$ROUTER_PID")"
+    wrk_cpu="$(awk '/WRK_CPU/{printf "%.2f", $2 + $3}' "$TMP/$target-$round.cpu")"
     line="$(sed -n 's/^WRK_RESULT //p' "$TMP/$target-$round.txt" | tail -1)"
     [ -n "$line" ] || { echo "wrk failed for $target round $round:" >&2; cat "$TMP/$target-$round.txt" >&2; exit 1; }
-    printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$load" "$busy" "$line" >> "$RESULTS"
+    cpu="{\"runtime_s\":$(( rt1 - rt0 ))e-2,\"router_s\":$(( ro1 - ro0 ))e-2,\"wrk_s\":${wrk_cpu:-0}}"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$load" "$busy" "$cpu" "$line" >> "$RESULTS"
     echo "round $round $target: $line" >&2
   done
 done
@@ -133,8 +146,12 @@ import json, os, statistics, sys
 
 rows = []
 for line in open(sys.argv[1]):
-    rnd, target, load, busy, js = line.rstrip("\n").split("\t", 4)
-    rows.append({"round": int(rnd), "target": target, "load": load, "busy": int(busy), **json.loads(js)})
+    rnd, target, load, busy, cpu, js = line.rstrip("\n").split("\t", 5)
+    r = {"round": int(rnd), "target": target, "load": load, "busy": int(busy), **json.loads(js)}
+    c = json.loads(cpu)
+    n = max(r["requests"], 1)
+    r.update({k.replace("_s", "_us"): 1e6 * v / n for k, v in c.items()})
+    rows.append(r)
 e = os.environ
 
 def med(target, key):
@@ -167,13 +184,19 @@ w(f"| routed | {r_rps:,.0f} | {r_p50:.3f} | {r_p99:.3f} |")
 w("")
 w(f"- routed / direct req/s: **{100 * ratio:.1f} %** (goal ≥ 85 %)")
 w(f"- p50 added by the router: **{r_p50 - d_p50:+.3f} ms** (goal ≤ +0.5 ms)")
-w(f"- RSS after the runs: runtime {e['RSS_RUNTIME']} MiB, router {e['RSS_ROUTER']} MiB\n")
+w(f"- RSS after the runs: runtime {e['RSS_RUNTIME']} MiB, router {e['RSS_ROUTER']} MiB")
+w(f"- CPU per request (median of rounds, user+sys): runtime {med('direct', 'runtime_us'):.0f} µs direct / "
+  f"{med('routed', 'runtime_us'):.0f} µs routed, router {med('routed', 'router_us'):.0f} µs, "
+  f"wrk {med('direct', 'wrk_us'):.0f} / {med('routed', 'wrk_us'):.0f} µs. On a machine whose cores are all busy, "
+  "req/s is roughly cores / (sum of the CPU per request of every process on the path), so the routed "
+  "share is about (runtime + wrk) / (runtime + wrk + router).\n")
 w("## Every run\n")
-w("| round | path | load avg (1/5/15 min) before | CPU busy % before | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors |")
-w("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+w("| round | path | load avg (1/5/15 min) before | CPU busy % before | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | CPU µs/req runtime / router / wrk |")
+w("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for r in rows:
     w(f"| {r['round']} | {r['target']} | {r['load']} | {r['busy']} | {r['requests']} | {r['rps']:,.0f} | "
-      f"{r['p50_ms']:.3f} | {r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['max_ms']:.1f} | {r['non2xx']} | {r['socket_errors']} |")
+      f"{r['p50_ms']:.3f} | {r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['max_ms']:.1f} | {r['non2xx']} | {r['socket_errors']} | "
+      f"{r['runtime_us']:.0f} / {r['router_us']:.0f} / {r['wrk_us']:.0f} |")
 notes = [n for n in e.get("NOTES_JOINED", "").split("\n") if n.strip()]
 if notes:
     w("\n## Notes\n")

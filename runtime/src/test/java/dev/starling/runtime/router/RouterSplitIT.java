@@ -169,6 +169,30 @@ class RouterSplitIT {
   }
 
   @Test
+  void kserveV1AndMetadataRequestsAreRoutedAndRouterEndpointsAnsweredLocally() {
+    use(0, 100);
+    RouterWorld.Call v1Predict =
+        new RouterWorld.Call(
+            router.process.port(), "/v1/models/m:predict", "{\"instances\":[[5.1,3.5,1.4,0.2]]}");
+    Reply predicted = RouterWorld.send(v1Predict);
+    assertThat(predicted.status()).as(predicted.body()).isEqualTo(200);
+    assertThat(predicted.servedBy()).isEqualTo("v2");
+    assertThat(predicted.body()).startsWith("{\"predictions\":");
+    Reply metadata =
+        RouterWorld.send(new RouterWorld.Call(router.process.port(), "/v2/models/m", null));
+    assertThat(metadata.status()).isEqualTo(200);
+    assertThat(metadata.servedBy()).isEqualTo("v2");
+    assertThat(metadata.body()).contains("\"versions\":[\"v2\"]");
+    Reply ready =
+        RouterWorld.send(new RouterWorld.Call(router.process.port(), "/v2/health/ready", null));
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.servedBy()).as("answered by the router itself").isNull();
+    Reply unknown = RouterWorld.send(new RouterWorld.Call(router.process.port(), "/v3/x", null));
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.jsonError()).isTrue();
+  }
+
+  @Test
   void aVersionThatIsNotReadyGetsNoTrafficUntilItIsReady() {
     // a stand-in for a version that is up but not ready: it would answer inferences, so any
     // request the router sent there would show up in its count and its served-by header
