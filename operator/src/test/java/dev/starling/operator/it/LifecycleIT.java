@@ -109,8 +109,14 @@ class LifecycleIT {
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(() -> assertThat(ns.children("fraud").values()).allMatch(List::isEmpty));
-    assertThat(ns.admin().pods().inNamespace(ns.name()).list().getItems())
-        .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null);
+    // The garbage collector cascades Deployment → ReplicaSet → Pod asynchronously: the pods are
+    // marked for deletion a moment after their owners are gone.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(ns.admin().pods().inNamespace(ns.name()).list().getItems())
+                    .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null));
   }
 
   @Test
