@@ -113,10 +113,9 @@ for round in $(seq "$ROUNDS"); do
     url="http://127.0.0.1:$port/v2/models/iris/infer"
     read -r busy waited < <(wait_quiet)
     [ "$waited" -gt 0 ] && NOTES+=("round $round $target: waited ${waited}s for a quieter machine (CPU busy ${busy}% at its start)")
+    load="$(cut -d' ' -f1-3 /proc/loadavg)"   # before this run's warm-up, which keeps the CPU busy
     wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$REPO/bench/load/post.lua" "$url" -- "$BODY" \
       > "$TMP/$target-$round-warmup.txt" 2>&1 || true
-    load="$(cut -d' ' -f1-3 /proc/loadavg)"
-    busy="$(cpu_busy)"
     rt0="$(ticks "$RUNTIME_PID")"; ro0="$(ticks "$ROUTER_PID")"
     /usr/bin/time -f 'WRK_CPU %U %S' -o "$TMP/$target-$round.cpu" \
       wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$REPO/bench/load/post.lua" "$url" -- "$BODY" \
@@ -191,7 +190,7 @@ w(f"- CPU per request (median of rounds, user+sys): runtime {med('direct', 'runt
   "req/s is roughly cores / (sum of the CPU per request of every process on the path), so the routed "
   "share is about (runtime + wrk) / (runtime + wrk + router).\n")
 w("## Every run\n")
-w("| round | path | load avg (1/5/15 min) before | CPU busy % before | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | CPU µs/req runtime / router / wrk |")
+w("| round | path | load avg (1/5/15 min) before | machine CPU busy % before | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | CPU µs/req runtime / router / wrk |")
 w("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for r in rows:
     w(f"| {r['round']} | {r['target']} | {r['load']} | {r['busy']} | {r['requests']} | {r['rps']:,.0f} | "

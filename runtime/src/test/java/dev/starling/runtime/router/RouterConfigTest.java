@@ -48,6 +48,8 @@ class RouterConfigTest {
   void minimalExampleGetsTheDocumentedDefaults() {
     RouterConfig c = load("minimal.yaml");
     assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.server().maxThreads())
+        .isEqualTo(Math.max(12, 4 * Runtime.getRuntime().availableProcessors()));
     assertThat(c.proxy().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.proxy().requestTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.proxy().idleTimeout()).isEqualTo(Duration.ofSeconds(15));
@@ -116,6 +118,7 @@ class RouterConfigTest {
         Arguments.of(v1 + "health: {interval: 0ms}", "health.interval: must be positive"),
         Arguments.of(v1 + "health: {failureThreshold: 0}", "health.failureThreshold: must be"),
         Arguments.of(v1 + "server: {port: 70000}", "server.port: 70000 is not a port"),
+        Arguments.of(v1 + "server: {maxThreads: 4}", "server.maxThreads: must be at least 8"),
         Arguments.of(v1 + "logging: {format: xml}", "logging.format: must be json or text"),
         Arguments.of(v1 + "weights: {v1: 100}", "unknown field 'weights'"),
         Arguments.of(

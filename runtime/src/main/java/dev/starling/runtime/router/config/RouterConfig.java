@@ -1,7 +1,6 @@
 package dev.starling.runtime.router.config;
 
 import dev.starling.runtime.config.LoggingConfig;
-import dev.starling.runtime.config.ServerConfig;
 import java.time.Duration;
 import java.util.List;
 
@@ -10,7 +9,7 @@ import java.util.List;
  * "Router config"). Versions are kept in the order written: sticky assignment depends on it.
  */
 public record RouterConfig(
-    ServerConfig server,
+    RouterServerConfig server,
     ProxyConfig proxy,
     HealthConfig health,
     LoggingConfig logging,
@@ -21,7 +20,7 @@ public record RouterConfig(
     MirrorConfig mirror) {
 
   public RouterConfig {
-    server = server == null ? ServerConfig.defaults() : server;
+    server = server == null ? RouterServerConfig.defaults() : server;
     proxy = proxy == null ? ProxyConfig.defaults() : proxy;
     health = health == null ? HealthConfig.defaults() : health;
     logging = logging == null ? LoggingConfig.defaults() : logging;
@@ -33,7 +32,7 @@ public record RouterConfig(
     return new RouterConfig(null, null, null, null, null, null, null, null, null);
   }
 
-  public RouterConfig withServer(ServerConfig s) {
+  public RouterConfig withServer(RouterServerConfig s) {
     return new RouterConfig(
         s, proxy, health, logging, reloadInterval, versions, pinHeader, sticky, mirror);
   }

@@ -1,7 +1,6 @@
 package dev.starling.runtime.router.config;
 
 import dev.starling.runtime.config.ConfigException;
-import dev.starling.runtime.config.ServerConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -62,7 +61,7 @@ public final class RouterConfigValidator {
     return c;
   }
 
-  private static void server(List<String> errors, ServerConfig s) {
+  private static void server(List<String> errors, RouterServerConfig s) {
     if (s.port() < 0 || s.port() > 65535) {
       errors.add("server.port: " + s.port() + " is not a port (0..65535)");
     }
@@ -72,8 +71,8 @@ public final class RouterConfigValidator {
     if (s.maxRequestBytes() > Integer.MAX_VALUE - 8) {
       errors.add("server.maxRequestBytes: must be below 2 GiB, got " + s.maxRequestBytes());
     }
-    if (s.maxThreads() < 4) {
-      errors.add("server.maxThreads: must be at least 4, got " + s.maxThreads());
+    if (s.maxThreads() < 8) {
+      errors.add("server.maxThreads: must be at least 8, got " + s.maxThreads());
     }
     if (s.shutdownGracePeriod().isNegative()) {
       errors.add("server.shutdownGracePeriod: must not be negative");
