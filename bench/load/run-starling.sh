@@ -24,7 +24,9 @@ PID=""
 stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi; }
 trap stop EXIT
 
-# start ARGS...: starts the runtime and prints milliseconds from exec to ready.
+# start ARGS...: starts the runtime; READY_MS = milliseconds from exec to ready. (Not called in a
+# subshell, so that PID stays set for stop.)
+READY_MS=0
 start() {
   local t0; t0=$(date +%s%N)
   # shellcheck disable=SC2086
@@ -32,7 +34,7 @@ start() {
   PID=$!
   for _ in $(seq 1 600); do
     if curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null; then
-      echo $(( ($(date +%s%N) - t0) / 1000000 )); return 0
+      READY_MS=$(( ($(date +%s%N) - t0) / 1000000 )); return 0
     fi
     sleep 0.02
   done
@@ -47,7 +49,7 @@ load() {
   wrk -t2 -c"$conns" -d3s -s bench/load/post.lua "http://127.0.0.1:$PORT/v2/models/$model/infer" -- "$M/$model.request.json" >/dev/null 2>&1
   wrk -t2 -c"$conns" -d"$DURATION" --latency -s bench/load/post.lua "$@" "http://127.0.0.1:$PORT/v2/models/$model/infer" -- "$M/$model.request.json" 2>/dev/null \
     | awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}' \
-    | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(f"{r[\"rps\"]:.0f} {r[\"p50_ms\"]:.2f} {r[\"p99_ms\"]:.2f} {r[\"non2xx\"]}")'
+    | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print("%.0f %.2f %.2f %d" % (r["rps"], r["p50_ms"], r["p99_ms"], r["non2xx"]))'
 }
 
 {
@@ -62,7 +64,7 @@ load() {
   echo "## Start to ready (iris + mlp + heavy, digest + warm-up included)"
   echo
   times=()
-  for _ in 1 2 3; do times+=("$(start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx)"); stop; done
+  for _ in 1 2 3; do start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx; times+=("$READY_MS"); stop; done
   echo "Runs: ${times[*]} ms"
   echo
 
@@ -70,13 +72,13 @@ load() {
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | non-2xx | RSS after MiB |"
   echo "|---|---|---|---|---|---|"
-  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx >/dev/null
+  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx 
   for m in iris mlp heavy; do
     read -r rps p50 p99 bad < <(load "$m" "$CONNS")
     echo "| $m, batching off | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
   done
   stop
-  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx --batch-max-size 16 --batch-max-delay 2ms >/dev/null
+  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx --batch-max-size 16 --batch-max-delay 2ms 
   for m in mlp heavy; do
     read -r rps p50 p99 bad < <(load "$m" "$CONNS")
     echo "| $m, batching 16 / 2ms | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
@@ -90,7 +92,7 @@ load() {
   echo "|---|---|---|---|---|"
   for mode in off on; do
     if [ $mode = on ]; then extra=(--batch-max-size 16 --batch-max-delay 2ms); else extra=(); fi
-    start --model $M/mlp.onnx --model $M/heavy.onnx "${extra[@]}" >/dev/null
+    start --model $M/mlp.onnx --model $M/heavy.onnx "${extra[@]}" 
     for m in mlp heavy; do
       read -r rps p50 p99 bad < <(load "$m" 64)
       echo "| $m, batching $mode | $rps | $p50 | $p99 | $bad |"
@@ -103,17 +105,17 @@ load() {
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | non-2xx |"
   echo "|---|---|---|---|---|"
-  start --model $M/iris.onnx >/dev/null
+  start --model $M/iris.onnx 
   read -r rps p50 p99 bad < <(load iris "$CONNS"); echo "| cache off | $rps | $p50 | $p99 | $bad |"
   stop
-  start --model $M/iris.onnx --cache-max-entries 10000 >/dev/null
+  start --model $M/iris.onnx --cache-max-entries 10000 
   read -r rps p50 p99 bad < <(load iris "$CONNS"); echo "| cache on | $rps | $p50 | $p99 | $bad |"
   stop
   echo
 
   echo "## Overload: heavy model, --max-inflight 4, closed-loop clients (bench/load/OverloadProbe.java)"
   echo
-  start --model $M/heavy.onnx --max-inflight 4 >/dev/null
+  start --model $M/heavy.onnx --max-inflight 4 
   echo "Unloaded (2 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 2 10 | sed 's/^PROBE_RESULT //')\`"
   echo
   echo "Overloaded (24 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 24 10 | sed 's/^PROBE_RESULT //')\`"
