@@ -54,7 +54,7 @@ public final class Endpoint {
   }
 
   /** The Host header for requests to this endpoint. */
-  HttpField hostField() {
+  public HttpField hostField() {
     return hostField;
   }
 

@@ -1,9 +1,8 @@
 package dev.starling.runtime.router;
 
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.BytesRequestContent;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Request;
+import dev.starling.runtime.router.backend.BackendExchange;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -15,34 +14,45 @@ import org.eclipse.jetty.http.HttpHeader;
  */
 record ForwardedRequest(String method, String pathAndQuery, HttpFields headers, byte[] body) {
 
-  /** A request to {@code e} for this, with the total time it may take. */
-  Request to(HttpClient client, Endpoint e, long timeoutMillis) {
-    Request r =
-        client
-            .newRequest(e.host(), e.port())
-            .scheme(e.scheme())
-            .method(method)
-            .path(e.basePath() + pathAndQuery)
-            .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .headers(h -> copyEndToEnd(e, h));
-    if (body != null) {
-      r.body(new BytesRequestContent(headers.get(HttpHeader.CONTENT_TYPE), body));
-    }
-    return r;
+  /** An exchange with {@code e} for this request; {@code extra} is one more header or null. */
+  BackendExchange to(
+      Endpoint e,
+      HttpField extra,
+      long timeoutMillis,
+      int maxResponseBytes,
+      BackendExchange.Listener listener) {
+    return new BackendExchange(
+        head(e, extra), body, "HEAD".equals(method), timeoutMillis, maxResponseBytes, listener);
   }
 
   /**
-   * The caller's headers without the hop-by-hop ones, and the endpoint's Host (set here because
-   * Jetty's client otherwise builds a java.net.URI per request to find it).
+   * Request line and headers: the caller's without the hop-by-hop ones, the endpoint's Host, and
+   * the body's length.
    */
-  private void copyEndToEnd(Endpoint e, HttpFields.Mutable out) {
-    out.put(e.hostField());
+  ByteBuffer head(Endpoint e, HttpField extra) {
+    StringBuilder sb = new StringBuilder(256);
+    sb.append(method).append(' ').append(e.basePath()).append(pathAndQuery).append(" HTTP/1.1\r\n");
+    line(sb, e.hostField());
     for (HttpField f : headers) {
       HttpHeader h = f.getHeader();
       if (h != HttpHeader.HOST && !hopByHop(h)) {
-        out.add(f);
+        line(sb, f);
       }
     }
+    if (extra != null) {
+      line(sb, extra);
+    }
+    if (body != null) {
+      sb.append("Content-Length: ").append(body.length).append("\r\n");
+    } else if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      sb.append("Content-Length: 0\r\n");
+    }
+    sb.append("\r\n");
+    return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private static void line(StringBuilder sb, HttpField f) {
+    sb.append(f.getName()).append(": ").append(f.getValue()).append("\r\n");
   }
 
   /** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1), and framing. */

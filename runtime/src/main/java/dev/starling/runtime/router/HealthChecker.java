@@ -1,10 +1,15 @@
 package dev.starling.runtime.router;
 
+import dev.starling.runtime.router.backend.BackendClient;
+import dev.starling.runtime.router.backend.BackendExchange;
+import dev.starling.runtime.router.backend.FailureKind;
+import dev.starling.runtime.router.config.HealthConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpFields;
 
 /**
  * Polls {@code GET /v2/health/ready} on every endpoint each {@code health.interval}: a 200 makes
@@ -14,9 +19,8 @@ import org.eclipse.jetty.client.Result;
  */
 final class HealthChecker implements AutoCloseable {
   static final String PATH = "/v2/health/ready";
-  private static final String ENDPOINT = Endpoint.class.getName();
 
-  private final HttpClient client;
+  private final BackendClient client;
   private final RoutingState state;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
@@ -26,7 +30,7 @@ final class HealthChecker implements AutoCloseable {
             return t;
           });
 
-  HealthChecker(HttpClient client, RoutingState state) {
+  HealthChecker(BackendClient client, RoutingState state) {
     this.client = client;
     this.state = state;
   }
@@ -51,46 +55,50 @@ final class HealthChecker implements AutoCloseable {
 
   /** Checks one endpoint now (also used for endpoints a reload just added). */
   void check(Endpoint e) {
-    long timeout = state.table().config().health().timeout().toMillis();
-    try {
-      client
-          .newRequest(e.host(), e.port())
-          .scheme(e.scheme())
-          .path(e.basePath() + PATH)
-          .timeout(timeout, TimeUnit.MILLISECONDS)
-          .attribute(ENDPOINT, e)
-          .send(this::record);
-    } catch (RuntimeException ex) {
-      state.setReady(e, false, ex.toString());
-    }
-  }
+    HealthConfig h = state.table().config().health();
+    ByteBuffer head =
+        ByteBuffer.wrap(
+            ("GET "
+                    + e.basePath()
+                    + PATH
+                    + " HTTP/1.1\r\nHost: "
+                    + e.hostField().getValue()
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+    client.send(
+        e.host(),
+        e.port(),
+        new BackendExchange(
+            head,
+            null,
+            false,
+            h.timeout().toMillis(),
+            64 * 1024,
+            new BackendExchange.Listener() {
+              @Override
+              public void onAnswer(int status, HttpFields headers, byte[] body) {
+                if (status == 200) {
+                  e.failedChecks().set(0);
+                  state.setReady(e, true, null);
+                } else {
+                  state.setReady(e, false, PATH + " answered " + status);
+                }
+              }
 
-  private void record(Result r) {
-    Endpoint e = endpointOf(r);
-    if (e == null) {
-      return;
-    }
-    if (r.isSucceeded() && r.getResponse().getStatus() == 200) {
-      e.failedChecks().set(0);
-      state.setReady(e, true, null);
-    } else if (r.isSucceeded()) {
-      state.setReady(e, false, PATH + " answered " + r.getResponse().getStatus());
-    } else if (Failures.classify(r.getFailure()) == Failures.Kind.NOT_SENT) {
-      state.setReady(e, false, Failures.describe(r.getFailure()));
-    } else if (e.failedChecks().incrementAndGet()
-        >= state.table().config().health().failureThreshold()) {
-      state.setReady(
-          e,
-          false,
-          e.failedChecks().get()
-              + " health checks in a row failed, the last with "
-              + Failures.describe(r.getFailure()));
-    }
-  }
-
-  private Endpoint endpointOf(Result r) {
-    Object e = r.getRequest().getAttributes().get(ENDPOINT);
-    return e instanceof Endpoint endpoint ? endpoint : null;
+              @Override
+              public void onFailure(FailureKind kind, Throwable cause) {
+                if (kind == FailureKind.NOT_SENT) {
+                  state.setReady(e, false, Failures.describe(cause));
+                } else if (e.failedChecks().incrementAndGet() >= h.failureThreshold()) {
+                  state.setReady(
+                      e,
+                      false,
+                      e.failedChecks().get()
+                          + " health checks in a row failed, the last with "
+                          + Failures.describe(cause));
+                }
+              }
+            }));
   }
 
   @Override

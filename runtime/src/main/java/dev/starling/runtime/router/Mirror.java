@@ -1,5 +1,8 @@
 package dev.starling.runtime.router;
 
+import dev.starling.runtime.router.backend.BackendClient;
+import dev.starling.runtime.router.backend.BackendExchange;
+import dev.starling.runtime.router.backend.FailureKind;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -7,9 +10,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.client.BufferingResponseListener;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +25,9 @@ import org.slf4j.LoggerFactory;
 final class Mirror implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Mirror.class);
   private static final int COMPARE_BACKLOG = 1024;
+  static final String MIRROR_HEADER = "x-starling-mirror";
 
-  private final HttpClient client;
+  private final BackendClient client;
   private final RouterMetrics metrics;
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicInteger inflight = new AtomicInteger();
@@ -41,7 +44,7 @@ final class Mirror implements AutoCloseable {
             return t;
           });
 
-  Mirror(HttpClient client, RouterMetrics metrics) {
+  Mirror(BackendClient client, RouterMetrics metrics) {
     this.client = client;
     this.metrics = metrics;
   }
@@ -71,25 +74,26 @@ final class Mirror implements AutoCloseable {
       return null;
     }
     CompletableFuture<Answer> answer = new CompletableFuture<>();
-    try {
-      req.to(client, e, t.config().proxy().requestTimeout().toMillis())
-          .headers(h -> h.put("x-starling-mirror", live.name()))
-          .send(
-              new BufferingResponseListener(t.config().proxy().maxResponseBytes()) {
-                @Override
-                public void onComplete(Result result) {
-                  inflight.decrementAndGet();
-                  if (result.isFailed()) {
-                    answer.completeExceptionally(result.getFailure());
-                  } else {
-                    answer.complete(new Answer(result.getResponse().getStatus(), getContent()));
-                  }
-                }
-              });
-    } catch (RuntimeException ex) {
-      inflight.decrementAndGet();
-      answer.completeExceptionally(ex);
-    }
+    BackendExchange.Listener done =
+        new BackendExchange.Listener() {
+          @Override
+          public void onAnswer(int status, HttpFields headers, byte[] body) {
+            inflight.decrementAndGet();
+            answer.complete(new Answer(status, body));
+          }
+
+          @Override
+          public void onFailure(FailureKind kind, Throwable cause) {
+            inflight.decrementAndGet();
+            answer.completeExceptionally(cause);
+          }
+        };
+    long timeout = t.config().proxy().requestTimeout().toMillis();
+    int maxBytes = t.config().proxy().maxResponseBytes();
+    client.send(
+        e.host(),
+        e.port(),
+        req.to(e, new HttpField(MIRROR_HEADER, live.name()), timeout, maxBytes, done));
     return new Copy(live.name(), shadow.name(), t.config().mirror().maxAbsDiff(), answer);
   }
 

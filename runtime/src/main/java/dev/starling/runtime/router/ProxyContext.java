@@ -1,10 +1,10 @@
 package dev.starling.runtime.router;
 
-import org.eclipse.jetty.client.HttpClient;
+import dev.starling.runtime.router.backend.BackendClient;
 
 /** What every proxied request needs: the shared client, routing state, mirror and meters. */
 interface ProxyContext {
-  HttpClient client();
+  BackendClient client();
 
   RoutingState state();
 

@@ -1,9 +1,10 @@
 package dev.starling.runtime.router;
 
 import dev.starling.runtime.http.ErrorResponses;
+import dev.starling.runtime.router.backend.BackendExchange;
+import dev.starling.runtime.router.backend.FailureKind;
+import dev.starling.runtime.router.config.ProxyConfig;
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.client.BufferingResponseListener;
-import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -18,7 +19,7 @@ import org.eclipse.jetty.util.Callback;
  * request may have reached a backend it is never sent again: a broken connection is a 502, a
  * backend slower than {@code proxy.requestTimeout} a 504.
  */
-final class ProxyExchange {
+final class ProxyExchange implements BackendExchange.Listener {
   static final String SERVED_BY = "x-starling-served-by";
   static final String ROUTED_TO = "x-starling-routed-to";
 
@@ -67,52 +68,45 @@ final class ProxyExchange {
   }
 
   private void send(RoutingTable table) {
-    req.to(ctx.client(), endpoint, table.config().proxy().requestTimeout().toMillis())
-        .send(new Attempt(table.config().proxy().maxResponseBytes()));
+    ProxyConfig p = table.config().proxy();
+    ctx.client()
+        .send(
+            endpoint.host(),
+            endpoint.port(),
+            req.to(endpoint, null, p.requestTimeout().toMillis(), p.maxResponseBytes(), this));
   }
 
-  /** One try at one endpoint, buffering the answer (bodies are small; JSON is never parsed). */
-  private final class Attempt extends BufferingResponseListener {
-    Attempt(int maxBytes) {
-      super(maxBytes);
-    }
-
-    @Override
-    public void onComplete(Result result) {
-      if (result.isSucceeded()) {
-        byte[] body = getContent();
-        int status = result.getResponse().getStatus();
-        respond(status, result.getResponse().getHeaders(), body);
-        if (copy != null) {
-          ctx.mirror().finish(copy, status, body);
-        }
-      } else {
-        failed(result.getFailure());
-      }
+  /** The backend answered (any status): pass it on as it is, bytes untouched. */
+  @Override
+  public void onAnswer(int status, HttpFields headers, byte[] body) {
+    respond(status, headers, body);
+    if (copy != null) {
+      ctx.mirror().finish(copy, status, body);
     }
   }
 
-  private void failed(Throwable failure) {
-    Failures.Kind kind = Failures.classify(failure);
+  @Override
+  public void onFailure(FailureKind kind, Throwable failure) {
     String cause = Failures.describe(failure);
     String what = endpoint + ": " + cause;
-    if (kind == Failures.Kind.NOT_SENT || kind == Failures.Kind.BROKEN) {
+    if (kind == FailureKind.NOT_SENT || kind == FailureKind.BROKEN) {
       // refused, or the connection broke (the process died?): no new request goes there until a
       // health check passes again, at most health.interval from now if it is fine after all
       ctx.state().setReady(endpoint, false, cause);
     }
-    if (kind == Failures.Kind.NOT_SENT && !retried && reroute()) {
+    if (kind == FailureKind.NOT_SENT && !retried && reroute()) {
       retried = true;
       ctx.metrics().retry(version.name());
       send(ctx.state().table());
       return;
     }
-    ctx.metrics().backendError(version.name(), kind.reason);
+    ctx.metrics().backendError(version.name(), kind.reason());
     String v = "version '" + version.name() + "' ";
     error(
-        kind.status,
+        kind.status(),
         switch (kind) {
           case NOT_SENT -> v + "has no ready endpoint (" + what + ")";
+          case BUSY -> v + "is busy: proxy.maxConnectionsPerEndpoint in use at " + endpoint;
           case TIMEOUT -> v + "did not answer in time (" + endpoint + ")";
           case TOO_LARGE -> v + "answered with more than proxy.maxResponseBytes";
           case BROKEN -> v + "failed while answering (" + what + ")";

@@ -1,10 +1,10 @@
 package dev.starling.runtime.router;
 
 import dev.starling.runtime.http.ErrorResponses;
+import dev.starling.runtime.router.backend.BackendClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -19,17 +19,18 @@ import org.eclipse.jetty.util.thread.Invocable;
  * The router's HTTP surface, as a plain non-blocking Jetty handler (no framework on the hot path):
  * {@code /v2/health/*}, {@code /metrics} and {@code /router/status} are answered here; every other
  * {@code /v2} and {@code /v1} request is proxied. The body is read asynchronously into one byte
- * array and the backend is called with Jetty's async client, so no thread waits on a backend.
+ * array and the backend is called asynchronously ({@link BackendClient}), so no thread waits on a
+ * backend.
  */
 final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyContext {
-  private final HttpClient client;
+  private final BackendClient client;
   private final RoutingState state;
   private final Mirror mirror;
   private final RouterMetrics metrics;
   private final AtomicInteger inflight = new AtomicInteger();
   private volatile boolean draining;
 
-  RouterHandler(HttpClient client, RoutingState state, Mirror mirror, RouterMetrics metrics) {
+  RouterHandler(BackendClient client, RoutingState state, Mirror mirror, RouterMetrics metrics) {
     this.client = client;
     this.state = state;
     this.mirror = mirror;
@@ -178,7 +179,7 @@ final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyC
   }
 
   @Override
-  public HttpClient client() {
+  public BackendClient client() {
     return client;
   }
 

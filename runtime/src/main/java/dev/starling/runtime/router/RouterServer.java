@@ -1,12 +1,11 @@
 package dev.starling.runtime.router;
 
 import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.router.backend.BackendClient;
 import dev.starling.runtime.router.config.RouterConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -52,7 +51,12 @@ public final class RouterServer {
     QueuedThreadPool pool =
         new QueuedThreadPool(cfg.server().maxThreads(), Math.min(8, cfg.server().maxThreads()));
     pool.setName("router");
-    HttpClient client = client(pool);
+    BackendClient client =
+        new BackendClient(
+            pool,
+            cfg.proxy().connectTimeout(),
+            cfg.proxy().idleTimeout(),
+            cfg.proxy().maxConnectionsPerEndpoint());
     RoutingState state = new RoutingState(cfg, metrics::table);
     Mirror mirror = new Mirror(client, metrics);
     RouterHandler handler = new RouterHandler(client, state, mirror, metrics);
@@ -74,10 +78,6 @@ public final class RouterServer {
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     try {
       client.start();
-      // a transparent proxy: no redirects followed, no auth or 100-continue handling, no
-      // decompression, no cookies kept between callers (as Jetty's own proxy does)
-      client.getProtocolHandlers().clear();
-      client.getContentDecoderFactories().clear();
       server.start();
     } catch (Exception e) {
       LOG.error(
@@ -136,19 +136,6 @@ public final class RouterServer {
     }
   }
 
-  private HttpClient client(QueuedThreadPool pool) {
-    HttpClient client = new HttpClient();
-    client.setExecutor(pool);
-    client.setConnectTimeout(cfg.proxy().connectTimeout().toMillis());
-    client.setIdleTimeout(cfg.proxy().idleTimeout().toMillis());
-    client.setMaxConnectionsPerDestination(cfg.proxy().maxConnectionsPerEndpoint());
-    client.setMaxRequestsQueuedPerDestination(4096);
-    client.setFollowRedirects(false);
-    client.setUserAgentField(null);
-    client.setHttpCookieStore(new HttpCookieStore.Empty());
-    return client;
-  }
-
   private Server server(QueuedThreadPool pool, RouterHandler handler) {
     Server server = new Server(pool);
     HttpConfiguration http = new HttpConfiguration();
@@ -173,14 +160,14 @@ public final class RouterServer {
     }
   }
 
-  private static void stopQuietly(Server server, HttpClient client) {
+  private static void stopQuietly(Server server, BackendClient client) {
     try {
       server.stop();
     } catch (Exception e) {
       LOG.warn("stopping the server: {}", e.toString());
     }
     try {
-      client.stop();
+      client.close();
     } catch (Exception e) {
       LOG.warn("stopping the client: {}", e.toString());
     }

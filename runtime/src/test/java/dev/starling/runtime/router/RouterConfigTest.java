@@ -91,7 +91,10 @@ class RouterConfigTest {
         Arguments.of("versions: [{name: v1, weight: 100}]", "versions[0].endpoints: at least one"),
         Arguments.of(
             "versions: [{name: v1, weight: 100, endpoints: [ftp://a:1]}]",
-            "versions[0].endpoints[0]: 'ftp://a:1' must start with http:// or https://"),
+            "versions[0].endpoints[0]: 'ftp://a:1' must start with http://"),
+        Arguments.of(
+            "versions: [{name: v1, weight: 100, endpoints: ['https://a:1']}]",
+            "versions[0].endpoints[0]: 'https://a:1': https is not supported"),
         Arguments.of(
             "versions: [{name: v1, weight: 100, endpoints: ['http://a:1/?x=1']}]",
             "versions[0].endpoints[0]: 'http://a:1/?x=1' must not have a query"),

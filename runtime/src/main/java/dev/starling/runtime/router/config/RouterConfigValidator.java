@@ -127,12 +127,18 @@ public final class RouterConfigValidator {
   /** Why {@code url} cannot be an endpoint, or null if it can. */
   public static String endpointProblem(String url) {
     if (url == null || url.isBlank()) {
-      return "must be an http:// or https:// URL";
+      return "must be an http:// URL";
     }
     try {
       URI u = new URI(url);
-      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
-        return "'" + url + "' must start with http:// or https://";
+      if ("https".equals(u.getScheme())) {
+        return "'"
+            + url
+            + "': https is not supported; the router speaks plain HTTP/1.1 to"
+            + " runtimes (in-cluster Service URLs)";
+      }
+      if (!"http".equals(u.getScheme())) {
+        return "'" + url + "' must start with http://";
       }
       if (u.getHost() == null) {
         return "'" + url + "' has no host";
