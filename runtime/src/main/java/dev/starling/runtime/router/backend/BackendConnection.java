@@ -166,8 +166,8 @@ final class BackendConnection extends AbstractConnection.NonBlocking
     if (!reuse) {
       close();
     }
+    oneDone(); // back to the pool first (if written), so the caller's next request can reuse it
     x.answer(s, h, body);
-    oneDone();
   }
 
   private void fail(FailureKind kind, Throwable cause) {
