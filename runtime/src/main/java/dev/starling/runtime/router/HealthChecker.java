@@ -6,6 +6,8 @@ import dev.starling.runtime.router.backend.FailureKind;
 import dev.starling.runtime.router.config.HealthConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,12 +32,18 @@ final class HealthChecker implements AutoCloseable {
             return t;
           });
 
-  HealthChecker(BackendClient client, RoutingState state) {
-    this.client = client;
+  /**
+   * Checks run on their own connections (a client of their own): their short timeout then never
+   * changes the timers of the connections that carry traffic.
+   */
+  HealthChecker(Executor executor, RoutingState state) {
+    HealthConfig h = state.table().config().health();
+    this.client = new BackendClient(executor, h.timeout(), Duration.ofSeconds(10), 4);
     this.state = state;
   }
 
-  void start() {
+  void start() throws Exception {
+    client.start();
     scheduleNext(0);
   }
 
@@ -104,5 +112,10 @@ final class HealthChecker implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    try {
+      client.close();
+    } catch (Exception e) {
+      // stopping anyway
+    }
   }
 }

@@ -61,7 +61,7 @@ public final class RouterServer {
     Mirror mirror = new Mirror(client, metrics);
     RouterHandler handler = new RouterHandler(client, state, mirror, metrics);
     Server server = server(pool, handler);
-    HealthChecker health = new HealthChecker(client, state);
+    HealthChecker health = new HealthChecker(pool, state);
     ConfigReloader reloader =
         configFile == null
             ? null
@@ -79,6 +79,7 @@ public final class RouterServer {
     try {
       client.start();
       server.start();
+      health.start();
     } catch (Exception e) {
       LOG.error(
           "cannot listen on {}:{}: {}", cfg.server().host(), cfg.server().port(), e.toString());
@@ -87,7 +88,6 @@ public final class RouterServer {
     }
     int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     LOG.info("listening on http://{}:{}", cfg.server().host(), port);
-    health.start();
     if (reloader != null) {
       reloader.poll(); // applies a change made since the file was read at start
       reloader.start(cfg.reloadInterval().toMillis());

@@ -25,9 +25,10 @@ import org.eclipse.jetty.util.Callback;
  * length, chunked, or until close) into a byte array. Between exchanges it stays read-interested,
  * so a backend closing it is noticed at once and it leaves the pool. While an exchange is on it,
  * the endpoint's idle timeout is the exchange's timeout; when it fires the exchange fails with
- * {@link FailureKind#TIMEOUT} and the connection is closed. Reads are handled on the selector
- * thread itself (nothing here or in the listeners blocks), so an answer reaches the caller without
- * a hand-off to another thread.
+ * {@link FailureKind#TIMEOUT} and the connection is closed. (Idle time in the pool is bounded by
+ * the pool instead, so the timer is not rescheduled twice per exchange.) Reads are handled on the
+ * selector thread itself (nothing here or in the listeners blocks), so an answer reaches the caller
+ * without a hand-off to another thread.
  */
 final class BackendConnection extends AbstractConnection.NonBlocking
     implements HttpParser.ResponseHandler {
@@ -39,6 +40,7 @@ final class BackendConnection extends AbstractConnection.NonBlocking
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile BackendExchange exchange;
   private volatile boolean reuse;
+  private volatile long idleSince;
   private boolean readInterestKept;
   private int status;
   private boolean close;
@@ -79,21 +81,29 @@ final class BackendConnection extends AbstractConnection.NonBlocking
    */
   private void oneDone() {
     if (outstanding.decrementAndGet() == 0 && reuse && isOpen()) {
-      timeout(pool.idleTimeoutMillis());
+      idleSince = System.nanoTime();
       fillInterested(); // notices a backend closing the idle connection
       pool.release(this);
     }
   }
 
   /**
-   * Restarts the idle clock, then sets its limit. In that order: a connection idle for 2 s that is
-   * given a 1 s limit would otherwise expire on the spot.
+   * Restarts the idle clock, then sets its limit (a no-op when unchanged, which is the rule: a
+   * changed limit reschedules a timer). In that order: a connection idle for 2 s that is given a 1
+   * s limit would otherwise expire on the spot.
    */
   private void timeout(long millis) {
     if (getEndPoint() instanceof IdleTimeout t) {
       t.notIdle();
     }
-    getEndPoint().setIdleTimeout(millis);
+    if (getEndPoint().getIdleTimeout() != millis) {
+      getEndPoint().setIdleTimeout(millis);
+    }
+  }
+
+  /** How long this connection has been back in the pool. */
+  long idleNanos() {
+    return System.nanoTime() - idleSince;
   }
 
   @Override

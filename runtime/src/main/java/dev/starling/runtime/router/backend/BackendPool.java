@@ -13,15 +13,16 @@ import org.eclipse.jetty.util.Promise;
 
 /**
  * The keep-alive connections to one endpoint: the most recently used idle one first (it is the
- * least likely to have been closed), a new one when none is idle, and at most {@code max} open;
- * past that an exchange fails at once with {@link FailureKind#BUSY} rather than queueing behind a
- * backend that is not keeping up.
+ * least likely to have been closed), never one idle for {@code proxy.idleTimeout} or longer (kept
+ * below the runtime's own idle timeout, so the runtime is never closing the connection we pick), a
+ * new one when none is idle, and at most {@code max} open; past that an exchange fails at once with
+ * {@link FailureKind#BUSY} rather than queueing behind a backend that is not keeping up.
  */
 final class BackendPool {
   private final ClientConnector connector;
   private final InetSocketAddress address;
   private final int max;
-  private final long idleTimeoutMillis;
+  private final long idleTimeoutNanos;
   private final ConcurrentLinkedDeque<BackendConnection> idle = new ConcurrentLinkedDeque<>();
   private final AtomicInteger open = new AtomicInteger();
 
@@ -29,16 +30,17 @@ final class BackendPool {
     this.connector = connector;
     this.address = InetSocketAddress.createUnresolved(host, port);
     this.max = max;
-    this.idleTimeoutMillis = idleTimeoutMillis;
+    this.idleTimeoutNanos = idleTimeoutMillis * 1_000_000;
   }
 
   void send(BackendExchange x) {
     BackendConnection c;
     while ((c = idle.pollFirst()) != null) {
-      if (c.isOpen()) {
+      if (c.isOpen() && c.idleNanos() < idleTimeoutNanos) {
         c.send(x);
         return;
       }
+      c.close(); // idle too long: the backend may be closing it right now
     }
     if (open.incrementAndGet() > max) {
       open.decrementAndGet();
@@ -89,9 +91,5 @@ final class BackendPool {
   void closed(BackendConnection c) {
     idle.remove(c);
     open.decrementAndGet();
-  }
-
-  long idleTimeoutMillis() {
-    return idleTimeoutMillis;
   }
 }
