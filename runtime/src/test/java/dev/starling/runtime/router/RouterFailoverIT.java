@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.starling.runtime.router.RouterWorld.Reply;
 import dev.starling.runtime.router.RouterWorld.Router;
 import dev.starling.runtime.testing.RuntimeProcess;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Switching versions and losing one, under continuous load through a real router in front of real
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * JSON 502/503; a backend that hangs is cut off at {@code proxy.requestTimeout} with a JSON 504.
  */
 class RouterFailoverIT {
+  @TempDir static Path dir; // JUnit deletes it, process logs included
+
   private static final int CLIENTS = 8;
   private static final int MAX_REQUESTS = 200_000;
 
@@ -37,7 +40,7 @@ class RouterFailoverIT {
 
   @BeforeAll
   static void start() throws Exception {
-    world = new RouterWorld(Files.createTempDirectory("router-failover-it"));
+    world = new RouterWorld(dir);
     List<RuntimeProcess> rs =
         world.runtimes(
             "v1", RouterWorld.iris(), "v2", RouterWorld.iris(), "v3", RouterWorld.iris());

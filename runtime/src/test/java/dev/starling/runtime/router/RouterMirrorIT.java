@@ -6,7 +6,7 @@ import dev.starling.runtime.router.RouterWorld.Call;
 import dev.starling.runtime.router.RouterWorld.Reply;
 import dev.starling.runtime.router.RouterWorld.Router;
 import dev.starling.runtime.testing.RuntimeProcess;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Shadow traffic through a real router: the live version is the real runtime serving iris; the
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * is slow or fails on purpose.
  */
 class RouterMirrorIT {
+  @TempDir static Path dir; // JUnit deletes it, process logs included
+
   private static final Pattern LABEL = Pattern.compile("\"name\":\"label\".*?\"data\":\\[(\\d+)");
 
   private static RouterWorld world;
@@ -32,9 +35,8 @@ class RouterMirrorIT {
 
   @BeforeAll
   static void start() throws Exception {
-    var home = Files.createTempDirectory("router-mirror-it");
-    world = new RouterWorld(home);
-    String rule = IrisRuleModel.write(home.resolve("iris-rule.onnx")).toString();
+    world = new RouterWorld(dir);
+    String rule = IrisRuleModel.write(dir.resolve("iris-rule.onnx")).toString();
     List<RuntimeProcess> rs = world.runtimes("v1", RouterWorld.iris(), "v2", rule);
     live = rs.get(0);
     shadow = rs.get(1);

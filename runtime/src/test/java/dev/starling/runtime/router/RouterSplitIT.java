@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.starling.runtime.router.RouterWorld.Reply;
 import dev.starling.runtime.router.RouterWorld.Router;
 import dev.starling.runtime.testing.RuntimeProcess;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Weighted split, reload, sticky keys, pinning and readiness through a real router process in front
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * the runtime's own {@code model_version} in the body, which must agree.
  */
 class RouterSplitIT {
+  @TempDir static Path dir; // JUnit deletes it, process logs included
+
   private static final int CLIENTS = 8;
   private static final int REQUESTS = 10_000;
 
@@ -31,7 +34,7 @@ class RouterSplitIT {
 
   @BeforeAll
   static void start() throws Exception {
-    world = new RouterWorld(Files.createTempDirectory("router-split-it"));
+    world = new RouterWorld(dir);
     List<RuntimeProcess> rs = world.runtimes("v1", RouterWorld.iris(), "v2", RouterWorld.iris());
     v1 = rs.get(0);
     v2 = rs.get(1);
