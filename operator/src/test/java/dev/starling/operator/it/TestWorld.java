@@ -83,6 +83,11 @@ public final class TestWorld {
     return repo;
   }
 
+  /** The admin kubeconfig (YAML), for tests that start the operator as a process. */
+  public String kubeconfig() {
+    return kubeconfig;
+  }
+
   public synchronized Running operator() {
     return operator;
   }
