@@ -9,6 +9,7 @@ import dev.starling.operator.dependent.HpaDependent;
 import dev.starling.operator.dependent.PdbDependent;
 import dev.starling.operator.dependent.ServiceDependent;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.status.ChildRefusal;
 import dev.starling.operator.status.Conditions;
 import dev.starling.operator.status.PodProblem;
 import dev.starling.operator.status.StatusAggregator;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -104,6 +106,33 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .build());
     patch.setStatus(status);
     return UpdateControl.patchStatus(patch);
+  }
+
+  /**
+   * A child the API server refuses (a namespace quota, admission, validation) fails the workflow
+   * before {@link #reconcile} runs: it becomes Ready=False/Degraded=True naming the object and the
+   * API server's message, plus one Warning Event; JOSDK keeps retrying.
+   */
+  @Override
+  public ErrorStatusUpdateControl<ModelDeployment> updateErrorStatus(
+      ModelDeployment md, Context<ModelDeployment> context, Exception e) {
+    var refusal = ChildRefusal.of(e);
+    if (refusal.isEmpty()) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    ModelDeploymentStatus status = refusal.get().status(md, clock.instant());
+    announceNewProblem(md, md.getStatus(), status);
+    if (status.equals(md.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    var patch = new ModelDeployment();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(md.getMetadata().getName())
+            .withNamespace(md.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    return ErrorStatusUpdateControl.patchStatus(patch);
   }
 
   private Map<String, VersionObservation> observe(
