@@ -14,7 +14,7 @@ DURATION="${DURATION:-15s}"
 CONNS="${CONNS:-32}"
 PORT="${PORT:-18300}"
 JAR="${JAR:-runtime/target/starling-runtime.jar}"
-JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseParallelGC}"
+JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC}"  # as ./starling
 OUT="${OUT:-bench/results/starling-$(date +%F).md}"
 M=samples/models
 [ -f "$JAR" ] || ./mvnw -q -B -pl runtime -am package -DskipTests
