@@ -5,8 +5,13 @@ import dev.starling.api.v1alpha1.ModelDeploymentStatus;
 import dev.starling.api.v1alpha1.ModelVersion;
 import dev.starling.operator.dependent.ConfigMapDependent;
 import dev.starling.operator.dependent.DeploymentDependent;
+import dev.starling.operator.dependent.GatewayApi;
+import dev.starling.operator.dependent.GatewayApiInstalledCondition;
+import dev.starling.operator.dependent.GatewayApiModeCondition;
 import dev.starling.operator.dependent.HpaDependent;
+import dev.starling.operator.dependent.HttpRouteDependent;
 import dev.starling.operator.dependent.PdbDependent;
+import dev.starling.operator.dependent.Plans;
 import dev.starling.operator.dependent.ServiceDependent;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.status.ChildRefusal;
@@ -14,6 +19,7 @@ import dev.starling.operator.status.Conditions;
 import dev.starling.operator.status.PodProblem;
 import dev.starling.operator.status.StatusAggregator;
 import dev.starling.operator.status.VersionObservation;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -49,7 +55,11 @@ import java.util.Set;
       @Dependent(type = DeploymentDependent.class),
       @Dependent(type = ServiceDependent.class),
       @Dependent(type = HpaDependent.class),
-      @Dependent(type = PdbDependent.class)
+      @Dependent(type = PdbDependent.class),
+      @Dependent(
+          type = HttpRouteDependent.class,
+          activationCondition = GatewayApiInstalledCondition.class,
+          reconcilePrecondition = GatewayApiModeCondition.class)
     })
 @ControllerConfiguration(name = ModelDeploymentReconciler.NAME, fieldManager = Names.MANAGED_BY)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
@@ -91,10 +101,39 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Override
   public UpdateControl<ModelDeployment> reconcile(
       ModelDeployment md, Context<ModelDeployment> context) {
+    boolean builtin = TrafficPlan.builtin(md);
+    Optional<VersionObservation> router =
+        builtin
+            ? Optional.of(
+                new VersionObservation(
+                    "router",
+                    context
+                        .getSecondaryResourcesAsStream(Deployment.class)
+                        .filter(d -> Names.router(md).equals(d.getMetadata().getName()))
+                        .findFirst(),
+                    List.of()))
+            : Optional.empty();
+    Optional<PodProblem> trafficProblem =
+        builtin || GatewayApi.installed(context.getClient())
+            ? Optional.empty()
+            : Optional.of(
+                new PodProblem(
+                    StatusAggregator.GATEWAY_API_NOT_INSTALLED,
+                    "spec.traffic.mode is gateway-api but the CRD "
+                        + GatewayApi.CRD
+                        + " (Gateway API v1) is not installed: no HTTPRoute can be created;"
+                        + " install the Gateway API CRDs or use mode builtin"));
     ModelDeploymentStatus status =
-        StatusAggregator.aggregate(md, observe(md, context), clock.instant());
+        StatusAggregator.aggregate(
+            md,
+            observe(md, context),
+            Plans.of(md, context),
+            router,
+            trafficProblem,
+            clock.instant());
     ModelDeploymentStatus previous = md.getStatus();
     announceNewProblem(md, previous, status);
+    announceHeldWeight(md, previous, status);
     if (status.equals(previous)) {
       return UpdateControl.noUpdate();
     }
@@ -180,6 +219,26 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             && now.get().getReason().equals(before.get().getReason());
     if (!same) {
       events.warning(md, now.get().getReason(), now.get().getMessage());
+    }
+  }
+
+  /** One Normal event when WeightsApplied turns False or changes reason; none while it stays. */
+  private void announceHeldWeight(
+      ModelDeployment md, ModelDeploymentStatus previous, ModelDeploymentStatus next) {
+    var now = Conditions.find(next.getConditions(), Conditions.WEIGHTS_APPLIED);
+    if (now.isEmpty() || !"False".equals(now.get().getStatus())) {
+      return;
+    }
+    var before =
+        previous == null
+            ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
+            : Conditions.find(previous.getConditions(), Conditions.WEIGHTS_APPLIED);
+    boolean same =
+        before.isPresent()
+            && "False".equals(before.get().getStatus())
+            && now.get().getReason().equals(before.get().getReason());
+    if (!same) {
+      events.normal(md, "WeightHeldBack", now.get().getMessage());
     }
   }
 

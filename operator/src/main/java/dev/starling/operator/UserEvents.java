@@ -10,7 +10,7 @@ import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Records Kubernetes Events on a ModelDeployment for problems a user must act on. */
+/** Records Kubernetes Events on a ModelDeployment: problems a user must act on, held weights. */
 public final class UserEvents {
 
   private static final Logger LOG = LoggerFactory.getLogger(UserEvents.class);
@@ -26,6 +26,15 @@ public final class UserEvents {
 
   /** A Warning event; failures are logged, never fatal to reconciliation. */
   public void warning(ModelDeployment md, String reason, String message) {
+    record(md, "Warning", reason, message);
+  }
+
+  /** A Normal event (an expected wait a user may want to see, e.g. a held-back weight). */
+  public void normal(ModelDeployment md, String reason, String message) {
+    record(md, "Normal", reason, message);
+  }
+
+  private void record(ModelDeployment md, String type, String reason, String message) {
     String now =
         DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
     String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
@@ -42,7 +51,7 @@ public final class UserEvents {
             .withNamespace(md.getMetadata().getNamespace())
             .withUid(md.getMetadata().getUid())
             .endInvolvedObject()
-            .withType("Warning")
+            .withType(type)
             .withReason(reason)
             .withMessage(text)
             .withNewSource()

@@ -27,6 +27,13 @@ import java.util.Objects;
             + " router",
     fieldPath = ".versions",
     reason = "FieldValueInvalid")
+@ValidationRule(
+    value =
+        "(has(self.traffic) && has(self.traffic.pinHeader))"
+            + " || self.versions.all(v, !has(v.pinnedForTesting) || !v.pinnedForTesting)",
+    message = "versions[].pinnedForTesting needs traffic.pinHeader (the header that reaches it)",
+    fieldPath = ".versions",
+    reason = "FieldValueInvalid")
 public class ModelDeploymentSpec {
 
   public static final int MAX_VERSIONS = 10;

@@ -1,5 +1,6 @@
 package dev.starling.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -36,6 +37,14 @@ public class ModelVersion {
       "Share of live traffic in percent, 0 to 100; the weights of all versions sum to 100. May be"
           + " left out when there is a single version.")
   private Integer weight;
+
+  @JsonPropertyDescription(
+      "Keep this version running while its weight is 0, so requests carrying"
+          + " traffic.pinHeader can reach it (test a version in production before it takes"
+          + " traffic). Without it a weight-0 version that is not the mirror target scales to zero"
+          + " pods and has no HorizontalPodAutoscaler. Requires traffic.pinHeader. Defaults to"
+          + " false.")
+  private Boolean pinnedForTesting;
 
   @JsonPropertyDescription(
       "Replica bounds and scaling targets for this version's HorizontalPodAutoscaler."
@@ -89,6 +98,20 @@ public class ModelVersion {
     this.weight = weight;
   }
 
+  public Boolean getPinnedForTesting() {
+    return pinnedForTesting;
+  }
+
+  public void setPinnedForTesting(Boolean pinnedForTesting) {
+    this.pinnedForTesting = pinnedForTesting;
+  }
+
+  /** {@code pinnedForTesting} with its default applied. */
+  @JsonIgnore
+  public boolean pinned() {
+    return Boolean.TRUE.equals(pinnedForTesting);
+  }
+
   public Autoscaling getAutoscaling() {
     return autoscaling;
   }
@@ -127,6 +150,7 @@ public class ModelVersion {
         && Objects.equals(name, v.name)
         && Objects.equals(model, v.model)
         && Objects.equals(weight, v.weight)
+        && Objects.equals(pinnedForTesting, v.pinnedForTesting)
         && Objects.equals(autoscaling, v.autoscaling)
         && Objects.equals(resources, v.resources)
         && Objects.equals(image, v.image)
@@ -135,6 +159,6 @@ public class ModelVersion {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, model, weight, autoscaling, resources, image, env);
+    return Objects.hash(name, model, weight, pinnedForTesting, autoscaling, resources, image, env);
   }
 }

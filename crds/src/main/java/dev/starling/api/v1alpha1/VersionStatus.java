@@ -11,8 +11,20 @@ public class VersionStatus {
   @JsonPropertyDescription("Version name, as in spec.versions[].name.")
   private String name;
 
-  @JsonPropertyDescription("Share of live traffic in percent this version receives.")
+  @JsonPropertyDescription("The weight spec asks for (spec.versions[].weight with its default).")
+  private Integer desiredWeight;
+
+  @JsonPropertyDescription(
+      "Effective weight: the share of live traffic in percent this version receives now. Weight"
+          + " moves to a version only once it has ready replicas, so this can differ from"
+          + " desiredWeight for a while.")
   private Integer weight;
+
+  @JsonPropertyDescription(
+      "Why the effective weight is below the desired one, e.g. NoReadyReplicas (the version has"
+          + " no ready pod yet) or WaitingForReadyVersions (no version that should serve is ready,"
+          + " so the previous weights stay); absent when nothing is held back.")
+  private String heldBack;
 
   @JsonPropertyDescription("Replicas the version's Deployment wants.")
   private Integer desiredReplicas;
@@ -45,6 +57,22 @@ public class VersionStatus {
 
   public void setName(String name) {
     this.name = name;
+  }
+
+  public Integer getDesiredWeight() {
+    return desiredWeight;
+  }
+
+  public void setDesiredWeight(Integer desiredWeight) {
+    this.desiredWeight = desiredWeight;
+  }
+
+  public String getHeldBack() {
+    return heldBack;
+  }
+
+  public void setHeldBack(String heldBack) {
+    this.heldBack = heldBack;
   }
 
   public Integer getWeight() {
@@ -83,7 +111,9 @@ public class VersionStatus {
   public boolean equals(Object o) {
     return o instanceof VersionStatus v
         && Objects.equals(name, v.name)
+        && Objects.equals(desiredWeight, v.desiredWeight)
         && Objects.equals(weight, v.weight)
+        && Objects.equals(heldBack, v.heldBack)
         && Objects.equals(desiredReplicas, v.desiredReplicas)
         && Objects.equals(readyReplicas, v.readyReplicas)
         && Objects.equals(modelSha256, v.modelSha256);
@@ -91,7 +121,8 @@ public class VersionStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, weight, desiredReplicas, readyReplicas, modelSha256);
+    return Objects.hash(
+        name, desiredWeight, weight, heldBack, desiredReplicas, readyReplicas, modelSha256);
   }
 
   @Override

@@ -3,12 +3,16 @@ package dev.starling.operator.dependent;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.operator.desired.ConfigMapFactory;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.desired.RouterConfigFactory;
+import dev.starling.operator.desired.RouterFactory;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.ArrayList;
 import java.util.List;
 
-/** One runtime.yaml ConfigMap per version. */
+/** One runtime.yaml ConfigMap per version, and router.yaml for the builtin router. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
 public class ConfigMapDependent extends VersionBulkDependent<ConfigMap> {
 
@@ -17,7 +21,12 @@ public class ConfigMapDependent extends VersionBulkDependent<ConfigMap> {
   }
 
   @Override
-  List<ConfigMap> desired(ModelDeployment md) {
-    return md.getSpec().getVersions().stream().map(v -> ConfigMapFactory.create(md, v)).toList();
+  List<ConfigMap> desired(ModelDeployment md, TrafficPlan plan) {
+    List<ConfigMap> maps = new ArrayList<>();
+    md.getSpec().getVersions().forEach(v -> maps.add(ConfigMapFactory.create(md, v)));
+    if (TrafficPlan.builtin(md)) {
+      maps.add(RouterFactory.configMap(md, RouterConfigFactory.render(md, plan.routerWeights())));
+    }
+    return maps;
   }
 }

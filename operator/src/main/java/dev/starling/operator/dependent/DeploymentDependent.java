@@ -3,12 +3,15 @@ package dev.starling.operator.dependent;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.operator.desired.DeploymentFactory;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.desired.RouterFactory;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.ArrayList;
 import java.util.List;
 
-/** One runtime Deployment per version. */
+/** One runtime Deployment per version, and the builtin router (same image, router mode). */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
 public class DeploymentDependent extends VersionBulkDependent<Deployment> {
 
@@ -24,9 +27,17 @@ public class DeploymentDependent extends VersionBulkDependent<Deployment> {
   }
 
   @Override
-  List<Deployment> desired(ModelDeployment md) {
-    return md.getSpec().getVersions().stream()
-        .map(v -> DeploymentFactory.create(md, v, defaultImage))
-        .toList();
+  List<Deployment> desired(ModelDeployment md, TrafficPlan plan) {
+    List<Deployment> deployments = new ArrayList<>();
+    md.getSpec()
+        .getVersions()
+        .forEach(
+            v ->
+                deployments.add(
+                    DeploymentFactory.create(md, v, defaultImage, plan.runs(v.getName()))));
+    if (TrafficPlan.builtin(md)) {
+      deployments.add(RouterFactory.deployment(md, defaultImage));
+    }
+    return deployments;
   }
 }

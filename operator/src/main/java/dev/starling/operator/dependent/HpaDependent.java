@@ -3,12 +3,18 @@ package dev.starling.operator.dependent;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.operator.desired.HpaFactory;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.desired.RouterFactory;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.ArrayList;
 import java.util.List;
 
-/** One autoscaling/v2 HorizontalPodAutoscaler per version. */
+/**
+ * One autoscaling/v2 HorizontalPodAutoscaler per version that runs (a version scaled to zero has
+ * none: it would fight the {@code replicas: 0}), and one for the builtin router.
+ */
 @KubernetesDependent(
     informer =
         @Informer(
@@ -21,7 +27,14 @@ public class HpaDependent extends VersionBulkDependent<HorizontalPodAutoscaler> 
   }
 
   @Override
-  List<HorizontalPodAutoscaler> desired(ModelDeployment md) {
-    return md.getSpec().getVersions().stream().map(v -> HpaFactory.create(md, v)).toList();
+  List<HorizontalPodAutoscaler> desired(ModelDeployment md, TrafficPlan plan) {
+    List<HorizontalPodAutoscaler> hpas = new ArrayList<>();
+    md.getSpec().getVersions().stream()
+        .filter(v -> plan.runs(v.getName()))
+        .forEach(v -> hpas.add(HpaFactory.create(md, v)));
+    if (TrafficPlan.builtin(md)) {
+      hpas.add(RouterFactory.hpa(md));
+    }
+    return hpas;
   }
 }

@@ -3,13 +3,14 @@ package dev.starling.operator.dependent;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.PdbFactory;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.List;
 import java.util.Optional;
 
-/** A PodDisruptionBudget for each version that keeps two or more replicas. */
+/** A PodDisruptionBudget for each running version that keeps two or more replicas. */
 @KubernetesDependent(
     informer =
         @Informer(
@@ -22,8 +23,9 @@ public class PdbDependent extends VersionBulkDependent<PodDisruptionBudget> {
   }
 
   @Override
-  List<PodDisruptionBudget> desired(ModelDeployment md) {
+  List<PodDisruptionBudget> desired(ModelDeployment md, TrafficPlan plan) {
     return md.getSpec().getVersions().stream()
+        .filter(v -> plan.runs(v.getName()))
         .map(v -> PdbFactory.create(md, v))
         .flatMap(Optional::stream)
         .toList();

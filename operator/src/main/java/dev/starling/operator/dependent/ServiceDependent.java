@@ -2,14 +2,20 @@ package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.desired.RouterFactory;
 import dev.starling.operator.desired.ServiceFactory;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The stable Service {@code <md>} and one Service per version. */
+/**
+ * The stable Service {@code <md>} (the router's pods in builtin mode; in gateway-api mode the
+ * version with the largest effective weight), {@code <md>-router} in builtin mode, and one Service
+ * per version.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
 public class ServiceDependent extends VersionBulkDependent<Service> {
 
@@ -18,9 +24,14 @@ public class ServiceDependent extends VersionBulkDependent<Service> {
   }
 
   @Override
-  List<Service> desired(ModelDeployment md) {
+  List<Service> desired(ModelDeployment md, TrafficPlan plan) {
     List<Service> services = new ArrayList<>();
-    services.add(ServiceFactory.stable(md));
+    if (TrafficPlan.builtin(md)) {
+      services.add(RouterFactory.stable(md));
+      services.add(RouterFactory.service(md));
+    } else {
+      services.add(ServiceFactory.stable(md, plan.primary(md)));
+    }
     md.getSpec().getVersions().forEach(v -> services.add(ServiceFactory.version(md, v)));
     return services;
   }

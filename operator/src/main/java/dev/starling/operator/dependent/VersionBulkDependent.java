@@ -2,6 +2,7 @@ package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
@@ -28,13 +29,13 @@ abstract class VersionBulkDependent<R extends HasMetadata>
     super(type);
   }
 
-  /** The objects this ModelDeployment should have, from a pure factory. */
-  abstract List<R> desired(ModelDeployment md);
+  /** The objects this ModelDeployment should have under this traffic plan, from pure factories. */
+  abstract List<R> desired(ModelDeployment md, TrafficPlan plan);
 
   @Override
   public Map<ResourceID, R> desiredResources(ModelDeployment md, Context<ModelDeployment> context) {
     Map<ResourceID, R> desired = new LinkedHashMap<>();
-    for (R r : desired(md)) {
+    for (R r : desired(md, Plans.of(md, context))) {
       desired.put(ResourceID.fromResource(r), r);
     }
     return desired;

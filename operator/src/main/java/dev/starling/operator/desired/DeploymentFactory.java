@@ -9,13 +9,21 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 /**
  * The Deployment {@code <md>-<v>}. It carries no {@code replicas}: the HPA owns the count. Only
  * while suspended does it say {@code replicas: 0}, which also pauses the HPA (an HPA does not scale
- * a target that is at zero).
+ * a target that is at zero), and so does a version that does not run (weight 0, neither mirror
+ * target nor pinned for testing), which then has no HPA at all.
  */
 public final class DeploymentFactory {
 
   private DeploymentFactory() {}
 
+  /** A running version: the HPA owns its replicas. */
   public static Deployment create(ModelDeployment md, ModelVersion v, String defaultImage) {
+    return create(md, v, defaultImage, true);
+  }
+
+  /** {@code runs}: false scales the version to zero (see {@code traffic.VersionScale}). */
+  public static Deployment create(
+      ModelDeployment md, ModelVersion v, String defaultImage, boolean runs) {
     var spec =
         new DeploymentBuilder()
             .withNewMetadata()
@@ -36,7 +44,7 @@ public final class DeploymentFactory {
             .endRollingUpdate()
             .endStrategy()
             .withTemplate(PodTemplateFactory.create(md, v, defaultImage));
-    if (md.getSpec().suspended()) {
+    if (md.getSpec().suspended() || !runs) {
       spec.withReplicas(0);
     }
     return spec.endSpec().build();

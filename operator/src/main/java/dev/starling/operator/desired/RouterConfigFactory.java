@@ -16,8 +16,10 @@ import java.util.Map;
 
 /**
  * Renders the router's {@code router.yaml}, the operator→router contract (see
- * contract/router/operator-rendered.yaml): every field written out, versions in spec order (sticky
- * keys map onto that order), one endpoint per version, its Service.
+ * contract/router/operator-rendered.yaml): every field written out except {@code server.maxThreads}
+ * (the router sizes its pool from the pod's cores, 4 per core and at least 12, which beats any
+ * fixed number here), versions in spec order (sticky keys map onto that order), one endpoint per
+ * version, its Service.
  */
 public final class RouterConfigFactory {
 
@@ -60,9 +62,7 @@ public final class RouterConfigFactory {
             "drainDelay",
             "5s",
             "maxRequestBytes",
-            4194304,
-            "maxThreads",
-            64));
+            4194304));
     root.put(
         "proxy",
         ordered(

@@ -50,6 +50,8 @@ public final class RouterFactory {
         .withLabels(labels(md))
         .endMetadata()
         .withNewSpec()
+        // like the versions: no replicas (the router's HPA owns them) unless suspended
+        .withReplicas(md.getSpec().suspended() ? 0 : null)
         .withNewSelector()
         .withMatchLabels(Names.routerSelector(md))
         .endSelector()

@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import java.util.Map;
 
 /**
- * Services: {@code <md>-<v>} per version, and {@code <md>}, the stable entry point, which selects
- * the primary version's pods until traffic splitting lands.
+ * Services: {@code <md>-<v>} per version, and, in gateway-api mode, {@code <md>} selecting one
+ * version's pods (in builtin mode {@link RouterFactory#stable} selects the router instead).
  */
 public final class ServiceFactory {
 
@@ -23,13 +23,26 @@ public final class ServiceFactory {
         Names.versionSelector(md, v));
   }
 
+  /** {@code <md>} selecting the primary version by desired weight. */
   public static Service stable(ModelDeployment md) {
-    ModelVersion primary = VersionDefaults.primary(md.getSpec());
+    return stable(md, VersionDefaults.primary(md.getSpec()).getName());
+  }
+
+  /**
+   * {@code <md>} selecting one version's pods: in gateway-api mode traffic is split at the Gateway,
+   * and callers inside the cluster that use this Service directly reach the named version (the one
+   * with the largest effective weight), without a split.
+   */
+  public static Service stable(ModelDeployment md, String version) {
     return service(
         md,
         md.getMetadata().getName(),
         Names.labels(md, "entrypoint"),
-        Names.versionSelector(md, primary));
+        Map.of(
+            Names.LABEL_MODEL_DEPLOYMENT,
+            md.getMetadata().getName(),
+            Names.LABEL_VERSION,
+            version));
   }
 
   private static Service service(

@@ -15,6 +15,7 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+  public static final String WEIGHTS_APPLIED = "WeightsApplied";
 
   private Conditions() {}
 

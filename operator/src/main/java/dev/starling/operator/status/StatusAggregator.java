@@ -6,9 +6,12 @@ import dev.starling.api.v1alpha1.ModelVersion;
 import dev.starling.api.v1alpha1.VersionStatus;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.VersionDefaults;
+import dev.starling.operator.traffic.EffectiveWeight;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,18 +22,45 @@ import java.util.stream.Collectors;
  *
  * <ol>
  *   <li>suspended: Ready=False/Suspended, Progressing=False/Suspended;
- *   <li>a version has a problem (fetch failed, crash loop, pods refused): Degraded=True with that
- *       reason, Ready=False with the same reason;
- *   <li>a version is not rolled out yet: Progressing=True/RollingOut, Ready=False/RollingOut;
+ *   <li>a version has a problem (fetch failed, crash loop, pods refused), or traffic cannot be
+ *       routed (gateway-api mode without the Gateway API CRDs): Degraded=True with that reason,
+ *       Ready=False with the same reason;
+ *   <li>a running version (or the builtin router) is not rolled out or has no ready replica:
+ *       Progressing=True/RollingOut, Ready=False/RollingOut;
+ *   <li>a weight is held back (see {@link TrafficPlan}): Ready=False with its reason;
  *   <li>otherwise Ready=True/AllVersionsReady, Progressing=False/RolloutComplete.
  * </ol>
+ *
+ * <p>Independently, WeightsApplied is True/AsDesired when every effective weight equals the desired
+ * one, else False with the held-back reason (NoReadyReplicas, WaitingForReadyVersions) and which
+ * version waits. Versions that do not run (weight 0, scaled to zero) never hold Ready back.
  */
 public final class StatusAggregator {
 
+  public static final String GATEWAY_API_NOT_INSTALLED = "GatewayAPINotInstalled";
+
   private StatusAggregator() {}
 
+  /** Without a router to watch: the plan is decided from the observed ready replicas. */
   public static ModelDeploymentStatus aggregate(
       ModelDeployment md, Map<String, VersionObservation> observed, Instant now) {
+    Map<String, Integer> ready = new HashMap<>();
+    observed.forEach((name, o) -> ready.put(name, o.readyReplicas()));
+    return aggregate(
+        md, observed, TrafficPlan.decide(md, ready), Optional.empty(), Optional.empty(), now);
+  }
+
+  /**
+   * {@code router}: the builtin router's Deployment as a pseudo version (empty in gateway-api
+   * mode); {@code trafficProblem}: why traffic cannot be routed at all, if so.
+   */
+  public static ModelDeploymentStatus aggregate(
+      ModelDeployment md,
+      Map<String, VersionObservation> observed,
+      TrafficPlan plan,
+      Optional<VersionObservation> router,
+      Optional<PodProblem> trafficProblem,
+      Instant now) {
     long generation = generation(md);
     List<Condition> previous = md.getStatus() == null ? List.of() : md.getStatus().getConditions();
     boolean suspended = md.getSpec().suspended();
@@ -42,14 +72,19 @@ public final class StatusAggregator {
       VersionObservation o =
           observed.getOrDefault(
               v.getName(), new VersionObservation(v.getName(), Optional.empty(), List.of()));
-      versions.add(
+      Optional<EffectiveWeight> w = plan.of(v.getName());
+      VersionStatus vs =
           new VersionStatus(
               v.getName(),
-              VersionDefaults.weight(md.getSpec(), v),
+              w.map(EffectiveWeight::effective).orElse(0),
               o.desiredReplicas(),
               o.readyReplicas(),
-              VersionDefaults.sha256(v).orElse(null)));
-      if (!o.rolledOut() || (!suspended && o.readyReplicas() == 0)) {
+              VersionDefaults.sha256(v).orElse(null));
+      vs.setDesiredWeight(VersionDefaults.weight(md.getSpec(), v));
+      vs.setHeldBack(w.flatMap(EffectiveWeight::heldBack).orElse(null));
+      versions.add(vs);
+      boolean runs = plan.runs(v.getName());
+      if (!o.rolledOut() || (!suspended && runs && o.readyReplicas() == 0)) {
         rollingOut.add(v.getName());
       }
       if (problem.isEmpty()) {
@@ -57,6 +92,20 @@ public final class StatusAggregator {
         problem = problem.map(p -> new PodProblem(p.reason(), v.getName() + ": " + p.message()));
       }
     }
+
+    if (router.isPresent()
+        && (!router.get().rolledOut() || (!suspended && router.get().readyReplicas() == 0))) {
+      rollingOut.add("router");
+    }
+    if (router.isPresent() && problem.isEmpty()) {
+      problem =
+          router.get().deploymentProblem().or(() -> router.get().problems().stream().findFirst());
+      problem = problem.map(p -> new PodProblem(p.reason(), "router: " + p.message()));
+    }
+    if (trafficProblem.isPresent()) {
+      problem = trafficProblem;
+    }
+    List<EffectiveWeight> held = suspended ? List.of() : plan.heldBack();
 
     List<Condition> conditions = new ArrayList<>();
     if (suspended) {
@@ -80,6 +129,18 @@ public final class StatusAggregator {
           Conditions.of(Conditions.READY, false, "RollingOut", msg, generation, previous, now));
       conditions.add(progressing(rollingOut, generation, previous, now));
       conditions.add(degraded(problem, generation, previous, now));
+    } else if (!held.isEmpty()) {
+      conditions.add(
+          Conditions.of(
+              Conditions.READY,
+              false,
+              held.get(0).heldBack().orElseThrow(),
+              heldMessage(held),
+              generation,
+              previous,
+              now));
+      conditions.add(progressing(rollingOut, generation, previous, now));
+      conditions.add(degraded(problem, generation, previous, now));
     } else {
       conditions.add(
           Conditions.of(
@@ -94,6 +155,8 @@ public final class StatusAggregator {
       conditions.add(degraded(problem, generation, previous, now));
     }
 
+    conditions.add(weightsApplied(held, generation, previous, now));
+
     ModelDeploymentStatus status = new ModelDeploymentStatus();
     status.setObservedGeneration(generation);
     status.setUrl(Names.url(md));
@@ -103,7 +166,10 @@ public final class StatusAggregator {
     return status;
   }
 
-  /** E.g. {@code v1=90% 2/2, v2=10% 0/1}: weight and ready/desired replicas per version. */
+  /**
+   * E.g. {@code v1=100% 2/2, v2=0%(10) 0/1}: effective weight (the desired one in brackets while
+   * held back) and ready/desired replicas per version.
+   */
   static String summary(List<VersionStatus> versions) {
     return versions.stream()
         .map(
@@ -111,11 +177,54 @@ public final class StatusAggregator {
                 v.getName()
                     + "="
                     + v.getWeight()
-                    + "% "
+                    + "%"
+                    + (v.getDesiredWeight() != null && !v.getDesiredWeight().equals(v.getWeight())
+                        ? "(" + v.getDesiredWeight() + ")"
+                        : "")
+                    + " "
                     + v.getReadyReplicas()
                     + "/"
                     + v.getDesiredReplicas())
         .collect(Collectors.joining(", "));
+  }
+
+  /** E.g. {@code weight held back: v2 wants 10% but gets 0% (NoReadyReplicas)}. */
+  static String heldMessage(List<EffectiveWeight> held) {
+    return "weight held back: "
+        + held.stream()
+            .map(
+                w ->
+                    w.name()
+                        + " wants "
+                        + w.desired()
+                        + "% but gets "
+                        + w.effective()
+                        + "% ("
+                        + w.heldBack().orElseThrow()
+                        + ")")
+            .collect(Collectors.joining("; "));
+  }
+
+  private static Condition weightsApplied(
+      List<EffectiveWeight> held, long generation, List<Condition> previous, Instant now) {
+    if (held.isEmpty()) {
+      return Conditions.of(
+          Conditions.WEIGHTS_APPLIED,
+          true,
+          "AsDesired",
+          "every version gets its desired weight",
+          generation,
+          previous,
+          now);
+    }
+    return Conditions.of(
+        Conditions.WEIGHTS_APPLIED,
+        false,
+        held.get(0).heldBack().orElseThrow(),
+        heldMessage(held),
+        generation,
+        previous,
+        now);
   }
 
   private static Condition progressing(

@@ -102,7 +102,7 @@ class LifecycleIT {
     ns.samplePrerequisites();
     ns.create(ns.sample("fraud-canary.yaml"));
     ns.awaitReady("fraud", READY);
-    assertThat(ns.children("fraud").get("Deployment")).hasSize(2);
+    assertThat(ns.children("fraud").get("Deployment")).hasSize(3); // v1, v2, router
 
     ns.admin().resources(ModelDeployment.class).inNamespace(ns.name()).withName("fraud").delete();
 

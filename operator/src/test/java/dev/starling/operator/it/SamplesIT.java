@@ -3,7 +3,10 @@ package dev.starling.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.api.v1alpha1.ModelVersion;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.desired.VersionDefaults;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -12,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,16 +47,24 @@ class SamplesIT {
 
     List<String> versions =
         md.getSpec().getVersions().stream().map(v -> name + "-" + v.getName()).toList();
+    // once Ready every effective weight equals the desired one, so these are the running versions
+    List<ModelVersion> running =
+        md.getSpec().getVersions().stream().filter(v -> runs(md, v)).toList();
+    List<String> hpas =
+        running.stream().map(v -> name + "-" + v.getName()).collect(Collectors.toList());
+    List<String> routerObjects = TrafficPlan.builtin(md) ? List.of(name + "-router") : List.of();
+    hpas.addAll(routerObjects);
     var children = ns.children(name);
-    assertThat(children.get("ConfigMap")).containsExactlyInAnyOrderElementsOf(versions);
-    assertThat(children.get("Deployment")).containsExactlyInAnyOrderElementsOf(versions);
-    assertThat(children.get("HorizontalPodAutoscaler"))
-        .containsExactlyInAnyOrderElementsOf(versions);
+    assertThat(children.get("ConfigMap"))
+        .containsExactlyInAnyOrderElementsOf(concat(versions, routerObjects));
+    assertThat(children.get("Deployment"))
+        .containsExactlyInAnyOrderElementsOf(concat(versions, routerObjects));
+    assertThat(children.get("HorizontalPodAutoscaler")).containsExactlyInAnyOrderElementsOf(hpas);
     assertThat(children.get("Service"))
         .containsExactlyInAnyOrderElementsOf(
-            Stream.concat(Stream.of(name), versions.stream()).toList());
+            concat(concat(List.of(name), routerObjects), versions));
     List<String> wantPdb =
-        md.getSpec().getVersions().stream()
+        running.stream()
             .filter(
                 v ->
                     v.getAutoscaling() != null
@@ -62,7 +74,7 @@ class SamplesIT {
             .toList();
     assertThat(children.get("PodDisruptionBudget")).containsExactlyInAnyOrderElementsOf(wantPdb);
 
-    for (var v : md.getSpec().getVersions()) {
+    for (var v : running) {
       String child = name + "-" + v.getName();
       Deployment d = ns.admin().apps().deployments().inNamespace(ns.name()).withName(child).get();
       assertThat(d.getMetadata().getOwnerReferences())
@@ -89,6 +101,24 @@ class SamplesIT {
     assertThat(ready.getStatus().getUrl())
         .isEqualTo("http://" + name + "." + ns.name() + ".svc:8080");
     assertThat(ready.getStatus().getVersions()).hasSize(md.getSpec().getVersions().size());
-    assertThat(ready.getStatus().getVersions()).allMatch(v -> v.getReadyReplicas() >= 1);
+    assertThat(ready.getStatus().getVersions())
+        .filteredOn(v -> running.stream().anyMatch(r -> r.getName().equals(v.getName())))
+        .hasSize(running.size())
+        .allMatch(v -> v.getReadyReplicas() >= 1)
+        .allMatch(v -> v.getWeight().equals(v.getDesiredWeight()));
+  }
+
+  /** Weight, mirror target or pinned for testing: the versions that keep pods. */
+  private static boolean runs(ModelDeployment md, ModelVersion v) {
+    var traffic = md.getSpec().getTraffic();
+    boolean mirrored =
+        traffic != null
+            && traffic.getMirror() != null
+            && v.getName().equals(traffic.getMirror().getVersion());
+    return VersionDefaults.weight(md.getSpec(), v) > 0 || mirrored || v.pinned();
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return Stream.concat(a.stream(), b.stream()).toList();
   }
 }

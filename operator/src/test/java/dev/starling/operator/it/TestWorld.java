@@ -68,6 +68,7 @@ public final class TestWorld {
         throw new UncheckedIOException(e);
       }
       world.install();
+      world.installGatewayApi(run(repo, Duration.ofMinutes(10), testenv, "gateway-api-crds"));
       world.startOperator();
       Runtime.getRuntime().addShutdownHook(new Thread(world::stopOperator));
       instance = world;
@@ -173,6 +174,40 @@ public final class TestWorld {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Installs the Gateway API CRDs from the directory {@code hack/testenv gateway-api-crds} names
+   * (its last output line), so the gateway-api traffic mode meets the real HTTPRoute schema.
+   */
+  private void installGatewayApi(String output) {
+    String[] lines = output.strip().split("\n");
+    Path dir = Path.of(lines[lines.length - 1].strip());
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        try (var in = Files.newInputStream(f)) {
+          for (var item : admin.load(in).items()) {
+            admin.resource(item).forceConflicts().serverSideApply();
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName("httproutes.gateway.networking.k8s.io")
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            x -> x.getType().equals("Established") && x.getStatus().equals("True")),
+            60,
+            TimeUnit.SECONDS);
   }
 
   /** Runs a command in the repo, echoing its output, and returns the output. */

@@ -1,0 +1,35 @@
+package dev.starling.operator.dependent;
+
+import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.desired.HttpRouteFactory;
+import dev.starling.operator.desired.Names;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.Updater;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/**
+ * The gateway-api-mode HTTPRoute {@code <md>}, weighted by the effective weights. A generic
+ * resource, so the operator needs no Gateway API model classes.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+public class HttpRouteDependent extends GenericKubernetesDependentResource<ModelDeployment>
+    implements Creator<GenericKubernetesResource, ModelDeployment>,
+        Updater<GenericKubernetesResource, ModelDeployment>,
+        GarbageCollected<ModelDeployment> {
+
+  public HttpRouteDependent() {
+    super(new GroupVersionKind("gateway.networking.k8s.io", "v1", HttpRouteFactory.KIND));
+  }
+
+  @Override
+  protected GenericKubernetesResource desired(
+      ModelDeployment md, Context<ModelDeployment> context) {
+    return HttpRouteFactory.create(md, Plans.of(md, context).effective());
+  }
+}
