@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.Updater;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * The gateway-api-mode HTTPRoute {@code <md>}, weighted by the effective weights. A generic
@@ -25,6 +26,17 @@ public class HttpRouteDependent extends GenericKubernetesDependentResource<Model
 
   public HttpRouteDependent() {
     super(new GroupVersionKind("gateway.networking.k8s.io", "v1", HttpRouteFactory.KIND));
+  }
+
+  /**
+   * The route is always named after the ModelDeployment. Said here because JOSDK otherwise finds it
+   * through {@link #desired}, which needs a gatewayRef that a ModelDeployment switched back to
+   * builtin mode no longer has, and the route must still be found to be deleted.
+   */
+  @Override
+  protected ResourceID targetSecondaryResourceID(
+      ModelDeployment md, Context<ModelDeployment> context) {
+    return new ResourceID(md.getMetadata().getName(), md.getMetadata().getNamespace());
   }
 
   @Override

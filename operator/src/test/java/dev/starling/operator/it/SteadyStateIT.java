@@ -19,7 +19,7 @@ class SteadyStateIT {
     for (String sample : SamplesIT.samples().toList()) {
       ns.create(ns.sample(sample));
     }
-    for (String name : new String[] {"iris", "fraud", "mlp"}) {
+    for (String name : new String[] {"iris", "fraud", "mlp", "fraud-shadow", "iris-gateway"}) {
       ns.awaitSettled(name, Duration.ofSeconds(120));
     }
     // let the last status patch and the pods' final transitions settle

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelDeploymentStatus;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -178,6 +179,62 @@ class StatusAggregatorTest {
         StatusAggregator.aggregate(withGeneration(fraud(), 2), observe(d, healthy(1)), T0);
     assertThat(condition(s, "Degraded").getReason()).isEqualTo("ReplicaFailure");
     assertThat(condition(s, "Degraded").getMessage()).startsWith("v1: ").contains("PodSecurity");
+  }
+
+  @Test
+  void canaryWithoutReadyReplicasHoldsWeightBackAndIsNotReady() {
+    var md = withGeneration(fraud(), 2);
+    var observed = observe(healthy(2), deployment(2, 1, 1, 0, 0));
+    var plan = TrafficPlan.decide(md, Map.of("v1", 2, "v2", 0));
+    ModelDeploymentStatus s =
+        StatusAggregator.aggregate(md, observed, plan, Optional.empty(), Optional.empty(), T0);
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "WeightsApplied").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "WeightsApplied").getReason()).isEqualTo("NoReadyReplicas");
+    assertThat(condition(s, "WeightsApplied").getMessage())
+        .isEqualTo("weight held back: v2 wants 10% but gets 0% (NoReadyReplicas)");
+    assertThat(s.getVersions().get(1).getHeldBack()).isEqualTo("NoReadyReplicas");
+    assertThat(s.getVersions().get(1).getDesiredWeight()).isEqualTo(10);
+    assertThat(s.getVersions().get(0).getWeight()).isEqualTo(100);
+    assertThat(s.getSummary()).isEqualTo("v1=100%(90) 2/2, v2=0%(10) 0/1");
+  }
+
+  @Test
+  void weightZeroVersionScaledToZeroDoesNotHoldReadyBack() {
+    var md = withGeneration(fraud(), 2);
+    md.getSpec().getVersions().get(0).setWeight(100);
+    md.getSpec().getVersions().get(1).setWeight(0);
+    var observed = observe(healthy(2), deployment(2, 0, 0, 0, 0));
+    ModelDeploymentStatus s = StatusAggregator.aggregate(md, observed, T0);
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("AllVersionsReady");
+    assertThat(condition(s, "WeightsApplied").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void routerWithoutReadyReplicasKeepsReadyFalse() {
+    var md = withGeneration(fraud(), 2);
+    var observed = observe(healthy(2), healthy(1));
+    var plan = TrafficPlan.decide(md, Map.of("v1", 2, "v2", 1));
+    var router =
+        new VersionObservation("router", Optional.of(deployment(2, 1, 1, 0, 0)), List.of());
+    ModelDeploymentStatus s =
+        StatusAggregator.aggregate(md, observed, plan, Optional.of(router), Optional.empty(), T0);
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("RollingOut");
+    assertThat(condition(s, "Progressing").getMessage()).contains("router");
+  }
+
+  @Test
+  void missingGatewayApiIsDegradedWithItsReason() {
+    var md = withGeneration(fraud(), 2);
+    var plan = TrafficPlan.decide(md, Map.of("v1", 2, "v2", 1));
+    var missing =
+        new PodProblem(StatusAggregator.GATEWAY_API_NOT_INSTALLED, "CRD httproutes missing");
+    ModelDeploymentStatus s =
+        StatusAggregator.aggregate(
+            md, observe(healthy(2), healthy(1)), plan, Optional.empty(), Optional.of(missing), T0);
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("GatewayAPINotInstalled");
+    assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Degraded").getMessage()).contains("httproutes");
   }
 
   private static ModelDeployment withGeneration(ModelDeployment md, long generation) {
