@@ -36,6 +36,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -66,6 +67,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   public static final String NAME = "modeldeployment";
   static final String POD_EVENT_SOURCE = "pods";
+  static final Duration RECHECK_MISSING = Duration.ofSeconds(10);
 
   private final UserEvents events;
   private final Clock clock;
@@ -113,6 +115,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                         .findFirst(),
                     List.of()))
             : Optional.empty();
+    List<PodProblem> missing = new ReferenceCheck(context.getClient()).problems(md);
     Optional<PodProblem> trafficProblem =
         builtin || GatewayApi.installed(context.getClient())
             ? Optional.empty()
@@ -129,13 +132,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             observe(md, context),
             Plans.of(md, context),
             router,
-            trafficProblem,
+            // a missing Secret/ConfigMap the pods mount is the cause of what the pods then show
+            PodProblem.all(missing).or(() -> trafficProblem),
             clock.instant());
     ModelDeploymentStatus previous = md.getStatus();
     announceNewProblem(md, previous, status);
     announceHeldWeight(md, previous, status);
     if (status.equals(previous)) {
-      return UpdateControl.noUpdate();
+      return recheckWhileMissing(UpdateControl.noUpdate(), missing);
     }
     var patch = new ModelDeployment();
     patch.setMetadata(
@@ -144,7 +148,16 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .withNamespace(md.getMetadata().getNamespace())
             .build());
     patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    return recheckWhileMissing(UpdateControl.patchStatus(patch), missing);
+  }
+
+  /**
+   * The operator does not watch users' Secrets and ConfigMaps (it may only GET Secrets), so while
+   * one is missing it looks again every {@link #RECHECK_MISSING}.
+   */
+  private static UpdateControl<ModelDeployment> recheckWhileMissing(
+      UpdateControl<ModelDeployment> control, List<PodProblem> missing) {
+    return missing.isEmpty() ? control : control.rescheduleAfter(RECHECK_MISSING);
   }
 
   /**

@@ -62,4 +62,21 @@ public final class TestingModelDeployments {
         version("v1", "https://models.example.com/fraud/1/model.onnx", null, 90, 2, 10),
         version("v2", "pvc://models/fraud/2/model.onnx", null, 10, null, null));
   }
+
+  /** samples/{file} as a ModelDeployment in namespace "ml", as the API server would store it. */
+  public static ModelDeployment sample(String file) {
+    try {
+      String yaml =
+          java.nio.file.Files.readString(
+              java.nio.file.Path.of(System.getProperty("starling.repo", ".."), "samples", file));
+      ModelDeployment md =
+          io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml, ModelDeployment.class);
+      md.getMetadata().setNamespace("ml");
+      md.getMetadata().setGeneration(1L);
+      md.getMetadata().setUid("uid-" + md.getMetadata().getName());
+      return md;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

@@ -60,6 +60,33 @@ public class ModelDeploymentSpec {
           + " stickiness or mirroring.")
   private Traffic traffic;
 
+  @JsonPropertyDescription(
+      "Dynamic batching for every version (a version's own batching overrides it field by"
+          + " field). Off by default.")
+  private Batching batching;
+
+  @JsonPropertyDescription(
+      "Prediction cache for every version (a version's own cache overrides it field by field)."
+          + " Off by default.")
+  private PredictionCache cache;
+
+  @JsonPropertyDescription(
+      "Overload protection for every version (a version's own inference overrides it field by"
+          + " field).")
+  private Inference inference;
+
+  @JsonPropertyDescription(
+      "API-key authentication of every version's inference endpoints. Off when unset.")
+  private Auth auth;
+
+  @JsonPropertyDescription("Per-client rate limit in every version's pods. Off when unset.")
+  private RateLimit rateLimit;
+
+  @JsonPropertyDescription(
+      "Data-drift monitoring for every version (a version's own drift overrides it field by"
+          + " field). Off unless a referenceProfile is set.")
+  private Drift drift;
+
   public ModelDeploymentSpec() {}
 
   public ModelDeploymentSpec(List<ModelVersion> versions, Boolean suspend) {
@@ -91,6 +118,54 @@ public class ModelDeploymentSpec {
     this.traffic = traffic;
   }
 
+  public Batching getBatching() {
+    return batching;
+  }
+
+  public void setBatching(Batching batching) {
+    this.batching = batching;
+  }
+
+  public PredictionCache getCache() {
+    return cache;
+  }
+
+  public void setCache(PredictionCache cache) {
+    this.cache = cache;
+  }
+
+  public Inference getInference() {
+    return inference;
+  }
+
+  public void setInference(Inference inference) {
+    this.inference = inference;
+  }
+
+  public Auth getAuth() {
+    return auth;
+  }
+
+  public void setAuth(Auth auth) {
+    this.auth = auth;
+  }
+
+  public RateLimit getRateLimit() {
+    return rateLimit;
+  }
+
+  public void setRateLimit(RateLimit rateLimit) {
+    this.rateLimit = rateLimit;
+  }
+
+  public Drift getDrift() {
+    return drift;
+  }
+
+  public void setDrift(Drift drift) {
+    this.drift = drift;
+  }
+
   /** Whether pods should run: false when {@code suspend} is set. */
   public boolean suspended() {
     return Boolean.TRUE.equals(suspend);
@@ -101,11 +176,18 @@ public class ModelDeploymentSpec {
     return o instanceof ModelDeploymentSpec s
         && Objects.equals(versions, s.versions)
         && Objects.equals(suspend, s.suspend)
-        && Objects.equals(traffic, s.traffic);
+        && Objects.equals(traffic, s.traffic)
+        && Objects.equals(batching, s.batching)
+        && Objects.equals(cache, s.cache)
+        && Objects.equals(inference, s.inference)
+        && Objects.equals(auth, s.auth)
+        && Objects.equals(rateLimit, s.rateLimit)
+        && Objects.equals(drift, s.drift);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(versions, suspend, traffic);
+    return Objects.hash(
+        versions, suspend, traffic, batching, cache, inference, auth, rateLimit, drift);
   }
 }

@@ -66,6 +66,23 @@ public class ModelVersion {
   @JsonPropertyDescription("Extra environment variables for the runtime container.")
   private List<EnvVar> env;
 
+  @JsonPropertyDescription(
+      "Dynamic batching for this version; fields set here override spec.batching.")
+  private Batching batching;
+
+  @JsonPropertyDescription(
+      "Prediction cache for this version; fields set here override spec.cache.")
+  private PredictionCache cache;
+
+  @JsonPropertyDescription(
+      "Overload protection for this version; fields set here override spec.inference.")
+  private Inference inference;
+
+  @JsonPropertyDescription(
+      "Drift monitoring for this version; fields set here override spec.drift (e.g. a reference"
+          + " profile per model).")
+  private Drift drift;
+
   public ModelVersion() {}
 
   public ModelVersion(String name, ModelSource model, Integer weight) {
@@ -144,6 +161,38 @@ public class ModelVersion {
     this.env = env;
   }
 
+  public Batching getBatching() {
+    return batching;
+  }
+
+  public void setBatching(Batching batching) {
+    this.batching = batching;
+  }
+
+  public PredictionCache getCache() {
+    return cache;
+  }
+
+  public void setCache(PredictionCache cache) {
+    this.cache = cache;
+  }
+
+  public Inference getInference() {
+    return inference;
+  }
+
+  public void setInference(Inference inference) {
+    this.inference = inference;
+  }
+
+  public Drift getDrift() {
+    return drift;
+  }
+
+  public void setDrift(Drift drift) {
+    this.drift = drift;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelVersion v
@@ -154,11 +203,27 @@ public class ModelVersion {
         && Objects.equals(autoscaling, v.autoscaling)
         && Objects.equals(resources, v.resources)
         && Objects.equals(image, v.image)
-        && Objects.equals(env, v.env);
+        && Objects.equals(env, v.env)
+        && Objects.equals(batching, v.batching)
+        && Objects.equals(cache, v.cache)
+        && Objects.equals(inference, v.inference)
+        && Objects.equals(drift, v.drift);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, model, weight, pinnedForTesting, autoscaling, resources, image, env);
+    return Objects.hash(
+        name,
+        model,
+        weight,
+        pinnedForTesting,
+        autoscaling,
+        resources,
+        image,
+        env,
+        batching,
+        cache,
+        inference,
+        drift);
   }
 }

@@ -1,5 +1,6 @@
 package dev.starling.operator.desired;
 
+import dev.starling.api.v1alpha1.Auth;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelVersion;
 import io.fabric8.kubernetes.api.model.Container;
@@ -30,6 +31,29 @@ public final class PodTemplateFactory {
   public static final String CONFIG_DIR = "/etc/starling";
 
   /**
+   * Where a version pod's runtime.yaml is mounted. The API keys and the drift profile are mounted
+   * beside it, not inside it: a volume mounted inside a ConfigMap volume lives in a directory the
+   * kubelet rewrites on every ConfigMap update.
+   */
+  public static final String RUNTIME_CONFIG_DIR = CONFIG_DIR + "/config";
+
+  /**
+   * The API-key Secret, mounted as a whole volume (never subPath, which the kubelet does not
+   * update), so a rotated Secret reaches the running pods and the runtime re-reads it.
+   */
+  public static final String API_KEYS_DIR = CONFIG_DIR + "/api-keys";
+
+  public static final String API_KEYS_FILE = API_KEYS_DIR + "/" + Auth.API_KEYS_SECRET_KEY;
+
+  /** The reference-profile ConfigMap of drift monitoring, its key mapped to profile.json. */
+  public static final String DRIFT_DIR = CONFIG_DIR + "/drift";
+
+  public static final String DRIFT_PROFILE_FILE = DRIFT_DIR + "/profile.json";
+
+  /** Owner and group may read (the pod's fsGroup owns the files), nobody else. */
+  static final int SECRET_FILE_MODE = 0440;
+
+  /**
    * Seconds the pod keeps serving after it is marked terminating, before SIGTERM: endpoint removal
    * reaches kube-proxy and ingress controllers asynchronously, so traffic still arrives for a few
    * seconds. A {@code sleep} preStop action needs no shell in the image.
@@ -44,7 +68,7 @@ public final class PodTemplateFactory {
   public static PodTemplateSpec create(ModelDeployment md, ModelVersion v, String defaultImage) {
     String image = v.getImage() != null ? v.getImage() : defaultImage;
     ModelLocation location = ModelLocation.parse(v.getModel().getUri());
-    String configHash = RuntimeConfigFactory.hash(RuntimeConfigFactory.render(md, v));
+    String configHash = RuntimeConfigFactory.restartHash(md, v);
 
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put("prometheus.io/scrape", "true");
@@ -74,8 +98,14 @@ public final class PodTemplateFactory {
   private static Container runtime(
       ModelDeployment md, ModelVersion v, String image, ModelLocation location) {
     List<VolumeMount> mounts = new ArrayList<>();
-    mounts.add(mount("config", CONFIG_DIR, true));
+    mounts.add(mount("config", RUNTIME_CONFIG_DIR, true));
     mounts.add(mount("tmp", "/tmp", false));
+    if (md.getSpec().getAuth() != null) {
+      mounts.add(mount("api-keys", API_KEYS_DIR, true));
+    }
+    if (RuntimeSettings.drift(md.getSpec(), v).isPresent()) {
+      mounts.add(mount("drift-profile", DRIFT_DIR, true));
+    }
     switch (location.kind()) {
       case HTTPS -> mounts.add(mount("models", ModelLocation.MODELS_DIR, true));
       case PVC -> mounts.add(mount("models", ModelLocation.PVC_MOUNT, true));
@@ -86,7 +116,7 @@ public final class PodTemplateFactory {
         .withName("runtime")
         .withImage(image)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withArgs("serve", "--config", CONFIG_DIR + "/" + Names.RUNTIME_CONFIG_KEY)
+        .withArgs("serve", "--config", RUNTIME_CONFIG_DIR + "/" + Names.RUNTIME_CONFIG_KEY)
         .addNewPort()
         .withName("http")
         .withContainerPort(Names.HTTP_PORT)
@@ -147,6 +177,35 @@ public final class PodTemplateFactory {
             .endConfigMap()
             .build());
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    Auth auth = md.getSpec().getAuth();
+    if (auth != null) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName("api-keys")
+              .withNewSecret()
+              .withSecretName(auth.getApiKeysSecretRef().getName())
+              .addNewItem()
+              .withKey(Auth.API_KEYS_SECRET_KEY)
+              .withPath(Auth.API_KEYS_SECRET_KEY)
+              .endItem()
+              .withDefaultMode(SECRET_FILE_MODE)
+              .endSecret()
+              .build());
+    }
+    RuntimeSettings.drift(md.getSpec(), v)
+        .ifPresent(
+            d ->
+                volumes.add(
+                    new VolumeBuilder()
+                        .withName("drift-profile")
+                        .withNewConfigMap()
+                        .withName(d.getReferenceProfile().getName())
+                        .addNewItem()
+                        .withKey(d.getReferenceProfile().keyOrDefault())
+                        .withPath("profile.json")
+                        .endItem()
+                        .endConfigMap()
+                        .build()));
     switch (location.kind()) {
       case HTTPS ->
           volumes.add(

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.starling.api.v1alpha1.Auth;
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.api.v1alpha1.ModelDeploymentSpec;
 import dev.starling.api.v1alpha1.ModelVersion;
+import dev.starling.api.v1alpha1.RateLimit;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -43,7 +46,28 @@ public final class RuntimeConfigFactory {
     }
   }
 
-  /** Hex SHA-256 of the rendered text; the pod template carries it so a change rolls the pods. */
+  /**
+   * Hex SHA-256 of what the runtime can only take at start: the rendered config without the model
+   * source. The pod template carries it, so a change of batching, cache, auth, limits or drift
+   * rolls the pods, while a new model file or digest alone reaches the running pods through the
+   * ConfigMap (the runtime polls its config and swaps the model in place, see ConfigWatcher). An
+   * https model still rolls: its URI lives in the fetch init container's arguments.
+   */
+  public static String restartHash(ModelDeployment md, ModelVersion v) {
+    Map<String, Object> tree = tree(md, v);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> model =
+        new LinkedHashMap<>(((List<Map<String, Object>>) tree.get("models")).get(0));
+    model.remove("source");
+    tree.put("models", List.of(model));
+    try {
+      return hash(YAML.writeValueAsString(tree));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Hex SHA-256 of a text. */
   public static String hash(String rendered) {
     try {
       return HexFormat.of()
@@ -60,18 +84,81 @@ public final class RuntimeConfigFactory {
     source.put("uri", ModelLocation.parse(v.getModel().getUri()).runtimeUri());
     VersionDefaults.sha256(v).ifPresent(sha -> source.put("sha256", sha));
 
+    ModelDeploymentSpec spec = md.getSpec();
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("name", md.getMetadata().getName());
     model.put("version", v.getName());
     model.put("source", source);
+    RuntimeSettings.batching(spec, v)
+        .map(b -> present("maxBatchSize", b.getMaxBatchSize(), "maxDelay", b.getMaxDelay()))
+        .filter(m -> !m.isEmpty())
+        .ifPresent(m -> model.put("batching", m));
+    RuntimeSettings.cache(spec, v)
+        .map(c -> present("maxEntries", c.getMaxEntries(), "ttl", c.getTtl()))
+        .filter(m -> !m.isEmpty())
+        .ifPresent(m -> model.put("cache", m));
+
+    Map<String, Object> inference = ordered("intraOpThreads", 1);
+    RuntimeSettings.maxInflight(spec, v).ifPresent(n -> inference.put("maxInflight", n));
 
     Map<String, Object> root = new LinkedHashMap<>();
     root.put(
         "server", ordered("port", Names.HTTP_PORT, "shutdownGracePeriod", SHUTDOWN_GRACE_PERIOD));
-    root.put("inference", ordered("intraOpThreads", 1));
+    root.put("inference", inference);
     root.put("logging", ordered("format", "json"));
     root.put("models", List.of(model));
+    Auth auth = spec.getAuth();
+    if (auth != null) {
+      root.put(
+          "auth",
+          present(
+              "apiKeysFile",
+              PodTemplateFactory.API_KEYS_FILE,
+              "protectMetrics",
+              auth.getProtectMetrics()));
+    }
+    RateLimit rateLimit = spec.getRateLimit();
+    if (rateLimit != null) {
+      root.put(
+          "rateLimit",
+          present(
+              "requestsPerSecond", plain(rateLimit.getRequestsPerSecond()),
+              "burst", rateLimit.getBurst()));
+    }
+    RuntimeSettings.drift(spec, v)
+        .ifPresent(
+            d -> {
+              Map<String, Object> drift =
+                  ordered(
+                      "reference",
+                      PodTemplateFactory.DRIFT_PROFILE_FILE,
+                      "model",
+                      md.getMetadata().getName());
+              if (d.getWindow() != null) {
+                drift.put("window", d.getWindow());
+              }
+              root.put("drift", drift);
+            });
     return root;
+  }
+
+  /** 50.0 as 50, 2.5 as 2.5: what a person would write. */
+  private static Number plain(Double d) {
+    if (d == null) {
+      return null;
+    }
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? (Number) d.longValue() : d;
+  }
+
+  /** Like {@link #ordered} but leaves out the keys whose value is null. */
+  private static Map<String, Object> present(Object... keyValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      if (keyValues[i + 1] != null) {
+        map.put((String) keyValues[i], keyValues[i + 1]);
+      }
+    }
+    return map;
   }
 
   private static Map<String, Object> ordered(Object... keyValues) {

@@ -15,6 +15,17 @@ import java.util.Optional;
  */
 public record PodProblem(String reason, String message) {
 
+  /** All of {@code problems} as one: the first one's reason, every message; empty if none. */
+  public static Optional<PodProblem> all(List<PodProblem> problems) {
+    if (problems.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new PodProblem(
+            problems.get(0).reason(),
+            String.join("; ", problems.stream().map(PodProblem::message).toList())));
+  }
+
   /** The problems one pod shows, init containers first. */
   public static List<PodProblem> of(Pod pod) {
     List<PodProblem> problems = new ArrayList<>();

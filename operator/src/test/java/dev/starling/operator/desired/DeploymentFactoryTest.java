@@ -57,7 +57,7 @@ class DeploymentFactoryTest {
     assertThat(pod.getVolumes())
         .anyMatch(v -> v.getName().equals("models") && v.getEmptyDir() != null);
     assertThat(runtime(d).getArgs())
-        .containsExactly("serve", "--config", "/etc/starling/runtime.yaml");
+        .containsExactly("serve", "--config", "/etc/starling/config/runtime.yaml");
   }
 
   @Test

@@ -33,6 +33,18 @@ class RuntimeConfigContractTest {
   }
 
   @Test
+  void rendersTheProductionContractExampleForTheProductionSample() throws Exception {
+    // sample -> operator -> contract file; the runtime's own RuntimeConfigContractTest parses and
+    // validates the same contract file with its ConfigLoader
+    var md = TestingModelDeployments.sample("fraud-production.yaml");
+    String rendered = RuntimeConfigFactory.render(md, md.getSpec().getVersions().get(0));
+    Path contract =
+        Path.of(
+            System.getProperty("starling.repo", ".."), "contract/runtime/operator-production.yaml");
+    assertThat(YAML.readTree(rendered)).isEqualTo(YAML.readTree(Files.readString(contract)));
+  }
+
+  @Test
   void renderingIsDeterministicAndAnHttpsUriLivesInThePodNotTheConfig() {
     var md = TestingModelDeployments.iris();
     var v = md.getSpec().getVersions().get(0);

@@ -82,8 +82,18 @@ public final class TestNamespace implements AutoCloseable {
     }
   }
 
-  /** Creates what a sample needs first: the bound PVC "models" the pvc:// samples mount. */
+  /**
+   * Creates what a sample needs first: the objects in samples/prerequisites/ (API-key Secret, drift
+   * profile ConfigMap) and the bound PVC "models" the pvc:// samples mount.
+   */
   public void samplePrerequisites() {
+    try (var files = Files.list(world.repo().resolve("samples/prerequisites"))) {
+      for (var f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        createYaml(Files.readString(f));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     String pv = "models-" + name;
     admin()
         .persistentVolumes()

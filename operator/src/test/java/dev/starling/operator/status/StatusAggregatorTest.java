@@ -245,4 +245,32 @@ class StatusAggregatorTest {
   private static Condition condition(ModelDeploymentStatus s, String type) {
     return Conditions.find(s.getConditions(), type).orElseThrow();
   }
+
+  @Test
+  void aMissingMountedObjectComesBeforePodProblemsAndNamesEveryMissingOne() {
+    var crash = new PodProblem("CrashLoopBackOff", "pod x: runtime keeps exiting");
+    var secret = new PodProblem("SecretNotFound", "Secret 'keys' (spec.auth.apiKeysSecretRef) ...");
+    var profile = new PodProblem("ConfigMapKeyNotFound", "ConfigMap 'p' ... has no key 'a.json'");
+    var observed = observe(healthy(2), healthy(1), crash);
+    ModelDeploymentStatus s =
+        StatusAggregator.aggregate(
+            fraud(),
+            observed,
+            TrafficPlan.decide(fraud(), Map.of("v1", 2, "v2", 1)),
+            Optional.empty(),
+            PodProblem.all(List.of(secret, profile)),
+            T0);
+    Condition degraded = find(s, "Degraded");
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("SecretNotFound");
+    assertThat(degraded.getMessage()).contains("'keys'").contains("'a.json'");
+    assertThat(find(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(find(s, "Ready").getReason()).isEqualTo("SecretNotFound");
+
+    assertThat(PodProblem.all(List.of())).isEmpty();
+  }
+
+  private static Condition find(ModelDeploymentStatus s, String type) {
+    return Conditions.find(s.getConditions(), type).orElseThrow();
+  }
 }

@@ -1,0 +1,216 @@
+package dev.starling.operator.desired;
+
+import static dev.starling.operator.TestingModelDeployments.iris;
+import static dev.starling.operator.TestingModelDeployments.md;
+import static dev.starling.operator.TestingModelDeployments.sample;
+import static dev.starling.operator.TestingModelDeployments.version;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.starling.api.v1alpha1.Auth;
+import dev.starling.api.v1alpha1.Batching;
+import dev.starling.api.v1alpha1.ConfigMapKeyRef;
+import dev.starling.api.v1alpha1.Drift;
+import dev.starling.api.v1alpha1.Inference;
+import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.api.v1alpha1.ModelVersion;
+import dev.starling.api.v1alpha1.PredictionCache;
+import dev.starling.api.v1alpha1.RateLimit;
+import dev.starling.api.v1alpha1.SecretRef;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** Batching, cache, overload, API keys, rate limits and drift: rendering, mounts and rolling. */
+class ProductionSettingsTest {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final String IMAGE = "starling/runtime:test";
+
+  private static JsonNode rendered(ModelDeployment md, int version) throws Exception {
+    return YAML.readTree(RuntimeConfigFactory.render(md, md.getSpec().getVersions().get(version)));
+  }
+
+  private static PodTemplateSpec pod(ModelDeployment md, int version) {
+    return PodTemplateFactory.create(md, md.getSpec().getVersions().get(version), IMAGE);
+  }
+
+  private static Volume volume(PodTemplateSpec pod, String name) {
+    return pod.getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static VolumeMount mountOf(PodTemplateSpec pod, String name) {
+    Container runtime = pod.getSpec().getContainers().get(0);
+    return runtime.getVolumeMounts().stream()
+        .filter(m -> m.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void versionFieldsOverrideSpecFieldsOneByOne() throws Exception {
+    JsonNode v2 = rendered(sample("fraud-production.yaml"), 1);
+    assertThat(v2.at("/models/0/batching/maxBatchSize").asInt()).isEqualTo(8);
+    assertThat(v2.at("/models/0/batching/maxDelay").asText()).isEqualTo("2ms");
+    assertThat(v2.at("/models/0/cache/maxEntries").asInt()).isEqualTo(10000);
+    assertThat(v2.at("/drift/window").asInt()).isEqualTo(2000);
+    assertThat(v2.at("/inference/maxInflight").asInt()).isEqualTo(256);
+  }
+
+  @Test
+  void unsetSettingsAreLeftToTheRuntimesDefaults() throws Exception {
+    var md = iris();
+    md.getSpec().setBatching(new Batching(16, null));
+    md.getSpec().setCache(new PredictionCache(null, "1h"));
+    md.getSpec().setRateLimit(new RateLimit(2.5, null));
+    JsonNode r = rendered(md, 0);
+    assertThat(r.at("/models/0/batching").toString()).isEqualTo("{\"maxBatchSize\":16}");
+    assertThat(r.at("/models/0/cache").toString()).isEqualTo("{\"ttl\":\"1h\"}");
+    assertThat(r.at("/rateLimit").toString()).isEqualTo("{\"requestsPerSecond\":2.5}");
+    assertThat(r.has("auth")).isFalse();
+    assertThat(r.has("drift")).isFalse();
+    assertThat(r.at("/inference").toString()).isEqualTo("{\"intraOpThreads\":1}");
+  }
+
+  @Test
+  void driftWithoutAReferenceProfileStaysOff() throws Exception {
+    var md = iris();
+    md.getSpec().setDrift(new Drift(null, 500));
+    assertThat(rendered(md, 0).has("drift")).isFalse();
+    assertThat(pod(md, 0).getSpec().getVolumes())
+        .noneMatch(v -> v.getName().equals("drift-profile"));
+  }
+
+  @Test
+  void apiKeySecretIsMountedAsAWholeVolumeWhereTheConfigPoints() throws Exception {
+    var md = sample("fraud-production.yaml");
+    PodTemplateSpec pod = pod(md, 0);
+    Volume keys = volume(pod, "api-keys");
+    assertThat(keys.getSecret().getSecretName()).isEqualTo("fraud-api-keys");
+    assertThat(keys.getSecret().getItems())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getKey()).isEqualTo(Auth.API_KEYS_SECRET_KEY);
+              assertThat(i.getPath()).isEqualTo("api-keys");
+            });
+    assertThat(keys.getSecret().getDefaultMode()).isEqualTo(0440);
+    VolumeMount m = mountOf(pod, "api-keys");
+    // subPath mounts are never updated by the kubelet: a rotated key would not reach the pod
+    assertThat(m.getSubPath()).isNull();
+    assertThat(m.getReadOnly()).isTrue();
+    assertThat(rendered(md, 0).at("/auth/apiKeysFile").asText())
+        .isEqualTo(m.getMountPath() + "/" + keys.getSecret().getItems().get(0).getPath());
+  }
+
+  @Test
+  void driftProfileConfigMapKeyIsMountedAsProfileJson() throws Exception {
+    var md = sample("fraud-production.yaml");
+    md.getSpec()
+        .getVersions()
+        .get(1)
+        .setDrift(new Drift(new ConfigMapKeyRef("fraud-v2-profile", "v2.json"), null));
+    PodTemplateSpec v1 = pod(md, 0);
+    PodTemplateSpec v2 = pod(md, 1);
+    assertThat(volume(v1, "drift-profile").getConfigMap().getName())
+        .isEqualTo("fraud-reference-profile");
+    assertThat(volume(v1, "drift-profile").getConfigMap().getItems().get(0).getKey())
+        .isEqualTo("profile.json");
+    assertThat(volume(v2, "drift-profile").getConfigMap().getName()).isEqualTo("fraud-v2-profile");
+    assertThat(volume(v2, "drift-profile").getConfigMap().getItems().get(0).getKey())
+        .isEqualTo("v2.json");
+    VolumeMount m = mountOf(v2, "drift-profile");
+    assertThat(m.getSubPath()).isNull();
+    assertThat(rendered(md, 1).at("/drift/reference").asText())
+        .isEqualTo(
+            m.getMountPath()
+                + "/"
+                + volume(v2, "drift-profile").getConfigMap().getItems().get(0).getPath());
+  }
+
+  @Test
+  void mountsSitBesideTheConfigVolumeNotInsideIt() {
+    PodTemplateSpec pod = pod(sample("fraud-production.yaml"), 0);
+    String config = mountOf(pod, "config").getMountPath();
+    for (VolumeMount m : pod.getSpec().getContainers().get(0).getVolumeMounts()) {
+      if (!m.getName().equals("config")) {
+        assertThat(m.getMountPath()).as(m.getName()).doesNotStartWith(config + "/");
+      }
+    }
+    assertThat(pod.getSpec().getContainers().get(0).getArgs())
+        .containsExactly("serve", "--config", config + "/runtime.yaml");
+  }
+
+  @Test
+  void settingsTheRuntimeReadsOnlyAtStartRollThePods() {
+    var base = sample("fraud-production.yaml");
+    rollsWhen(base, md -> md.getSpec().getBatching().setMaxDelay("5ms"));
+    rollsWhen(base, md -> md.getSpec().getVersions().get(0).setCache(new PredictionCache(1, null)));
+    rollsWhen(base, md -> md.getSpec().setInference(new Inference(64)));
+    rollsWhen(base, md -> md.getSpec().getRateLimit().setBurst(1000));
+    rollsWhen(base, md -> md.getSpec().getAuth().setProtectMetrics(true));
+    rollsWhen(base, md -> md.getSpec().getAuth().setApiKeysSecretRef(new SecretRef("other")));
+    rollsWhen(base, md -> md.getSpec().getDrift().setWindow(100));
+  }
+
+  @Test
+  void aNewModelFileOnTheSameVolumeIsSwappedInPlaceWithoutRolling() {
+    var before = md("a", version("v1", "pvc://models/a/1.onnx", null));
+    var after = md("a", version("v1", "pvc://models/a/2.onnx", null));
+    ModelVersion b = before.getSpec().getVersions().get(0);
+    ModelVersion a = after.getSpec().getVersions().get(0);
+    assertThat(RuntimeConfigFactory.render(after, a))
+        .isNotEqualTo(RuntimeConfigFactory.render(before, b));
+    assertThat(PodTemplateFactory.create(after, a, IMAGE))
+        .isEqualTo(PodTemplateFactory.create(before, b, IMAGE));
+  }
+
+  @Test
+  void anHttpsModelStillRollsThroughTheFetchInitContainer() {
+    var before = iris();
+    var after = iris();
+    after.getSpec().getVersions().get(0).getModel().setSha256("b".repeat(64));
+    assertThat(pod(after, 0)).isNotEqualTo(pod(before, 0));
+  }
+
+  private static void rollsWhen(ModelDeployment base, Consumer<ModelDeployment> change) {
+    ModelDeployment changed = sample("fraud-production.yaml");
+    change.accept(changed);
+    assertThat(pod(changed, 0)).isNotEqualTo(pod(base, 0));
+  }
+
+  @Test
+  void mountedReferencesAreListedOnceWithTheFieldNamingThem() {
+    var md = sample("fraud-production.yaml");
+    assertThat(MountedReferences.of(md))
+        .containsExactly(
+            new MountedReferences.Reference(
+                MountedReferences.Kind.SECRET,
+                "fraud-api-keys",
+                "api-keys",
+                "spec.auth.apiKeysSecretRef"),
+            new MountedReferences.Reference(
+                MountedReferences.Kind.CONFIG_MAP,
+                "fraud-reference-profile",
+                "profile.json",
+                "spec.drift.referenceProfile"));
+    md.getSpec()
+        .getVersions()
+        .get(1)
+        .setDrift(new Drift(new ConfigMapKeyRef("fraud-v2-profile", null), null));
+    assertThat(MountedReferences.of(md))
+        .extracting(MountedReferences.Reference::field)
+        .containsExactly(
+            "spec.auth.apiKeysSecretRef",
+            "spec.drift.referenceProfile",
+            "spec.versions[v2].drift.referenceProfile");
+  }
+}
