@@ -38,7 +38,7 @@ class ProductionSettingsIT {
       throws Exception {
     ns.samplePrerequisites();
     ns.create(ns.sample("fraud-production.yaml"));
-    ns.awaitReady("fraud", READY);
+    ns.awaitReady("fraud-prod", READY);
 
     // the rendered runtime.yaml is the contract file the runtime's own ConfigLoader and validator
     // are tested on (runtime RuntimeConfigContractTest)
@@ -46,7 +46,7 @@ class ProductionSettingsIT {
         ns.admin()
             .configMaps()
             .inNamespace(ns.name())
-            .withName("fraud-v1")
+            .withName("fraud-prod-v1")
             .get()
             .getData()
             .get("runtime.yaml");
@@ -55,7 +55,7 @@ class ProductionSettingsIT {
             TestWorld.get().repo().resolve("contract/runtime/operator-production.yaml"));
     assertThat(YAML.readTree(rendered)).isEqualTo(YAML.readTree(contract));
 
-    var pod = deployment(ns, "fraud-v1").getSpec().getTemplate().getSpec();
+    var pod = deployment(ns, "fraud-prod-v1").getSpec().getTemplate().getSpec();
     Volume keys = volume(pod.getVolumes(), "api-keys");
     assertThat(keys.getSecret().getSecretName()).isEqualTo("fraud-api-keys");
     assertThat(keys.getSecret().getItems().get(0).getKey()).isEqualTo(Auth.API_KEYS_SECRET_KEY);
@@ -72,8 +72,8 @@ class ProductionSettingsIT {
   void rotatedKeysDoNotRollThePodsButABatchingChangeDoes(TestNamespace ns) {
     ns.samplePrerequisites();
     ns.create(ns.sample("fraud-production.yaml"));
-    ns.awaitReady("fraud", READY);
-    long generation = deployment(ns, "fraud-v1").getMetadata().getGeneration();
+    ns.awaitReady("fraud-prod", READY);
+    long generation = deployment(ns, "fraud-prod-v1").getMetadata().getGeneration();
 
     ns.admin()
         .secrets()
@@ -89,7 +89,7 @@ class ProductionSettingsIT {
     ns.admin()
         .resources(ModelDeployment.class)
         .inNamespace(ns.name())
-        .withName("fraud")
+        .withName("fraud-prod")
         .edit(
             md -> {
               md.getMetadata().setAnnotations(Map.of("touched", "yes"));
@@ -98,13 +98,13 @@ class ProductionSettingsIT {
     await()
         .during(Duration.ofSeconds(5))
         .atMost(Duration.ofSeconds(10))
-        .until(() -> deployment(ns, "fraud-v1").getMetadata().getGeneration() == generation);
+        .until(() -> deployment(ns, "fraud-prod-v1").getMetadata().getGeneration() == generation);
 
-    String configBefore = config(ns, "fraud-v1");
+    String configBefore = config(ns, "fraud-prod-v1");
     ns.admin()
         .resources(ModelDeployment.class)
         .inNamespace(ns.name())
-        .withName("fraud")
+        .withName("fraud-prod")
         .edit(
             md -> {
               md.getSpec().setBatching(new Batching(64, "1ms"));
@@ -114,14 +114,14 @@ class ProductionSettingsIT {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              assertThat(deployment(ns, "fraud-v1").getMetadata().getGeneration())
+              assertThat(deployment(ns, "fraud-prod-v1").getMetadata().getGeneration())
                   .isGreaterThan(generation);
-              assertThat(config(ns, "fraud-v1"))
+              assertThat(config(ns, "fraud-prod-v1"))
                   .isNotEqualTo(configBefore)
                   .contains("maxBatchSize: 64")
                   .contains("maxDelay: 1ms");
             });
-    ns.awaitReady("fraud", READY);
+    ns.awaitReady("fraud-prod", READY);
   }
 
   @Test

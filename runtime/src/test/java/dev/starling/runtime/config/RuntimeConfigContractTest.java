@@ -34,6 +34,27 @@ class RuntimeConfigContractTest {
   }
 
   @Test
+  void operatorProductionExampleBindsEverySettingTheCrdExposes() {
+    // the exact bytes the operator renders for samples/fraud-production.yaml (its own contract
+    // test and ProductionSettingsIT compare against this file)
+    RuntimeConfig c =
+        ConfigValidator.validate(
+            ConfigLoader.load(
+                Samples.repoRoot().resolve("contract/runtime/operator-production.yaml")));
+    ModelConfig m = c.models().get(0);
+    assertThat(m.batching()).isEqualTo(new BatchingConfig(32, Duration.ofMillis(2)));
+    assertThat(m.cache()).isEqualTo(new CacheConfig(10_000L, Duration.ofMinutes(10)));
+    assertThat(c.inference().maxInflight()).isEqualTo(256);
+    assertThat(c.auth().apiKeysFile()).isEqualTo("/etc/starling/api-keys/api-keys");
+    assertThat(c.auth().protectMetrics()).isFalse();
+    assertThat(c.rateLimit().requestsPerSecond()).isEqualTo(200.0);
+    assertThat(c.rateLimit().burst()).isEqualTo(400);
+    assertThat(c.drift().reference()).isEqualTo("/etc/starling/drift/profile.json");
+    assertThat(c.drift().model()).isEqualTo(m.name());
+    assertThat(c.drift().window()).isEqualTo(2000);
+  }
+
+  @Test
   void minimalExampleGetsTheDocumentedDefaults() {
     RuntimeConfig c =
         ConfigLoader.load(Samples.repoRoot().resolve("contract/runtime/minimal.yaml"));
