@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.starling.runtime.config.AuthConfig;
+import dev.starling.runtime.config.BatchingConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.config.ServerConfig;
 import dev.starling.runtime.testing.Samples;
@@ -18,6 +20,9 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +31,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -39,16 +45,31 @@ class MalformedRequestsTest {
   private static final String JSON = "application/json";
   private static final int MIB = 1024 * 1024;
 
+  private static final String API_KEY = "corpus-key-0123456789abcdef";
+
   private static TestingServer server;
 
+  /** The same models behind API keys, with dynamic batching on for every model. */
+  private static TestingServer secured;
+
+  @TempDir static Path dir;
+
   @BeforeAll
-  static void start() {
+  static void start() throws IOException {
     server = TestingServer.samples();
+    Path keys = dir.resolve("api-keys");
+    Files.writeString(keys, "corpus:" + API_KEY + "\n");
+    secured =
+        TestingServer.samples(
+            new RuntimeConfig(null, null, null, null, null)
+                .withAuth(new AuthConfig(keys.toString(), true, null)),
+            m -> m.withBatching(new BatchingConfig(16, Duration.ofMillis(2))));
   }
 
   @AfterAll
   static void stop() {
     server.close();
+    secured.close();
   }
 
   /** One malformed request and what the server must answer. */
@@ -798,10 +819,31 @@ class MalformedRequestsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("corpus")
   void malformedRequestGetsAPreciseClientErrorAndTheServerCarriesOn(Case c) throws IOException {
-    Answer a = exchange(c.method(), c.path(), c.contentType(), c.body().get());
+    Answer a = exchange(server, null, c.method(), c.path(), c.contentType(), c.body().get());
 
     assertClientError(a, c.status(), c.errors());
     assertIrisStillAnswers(server);
+  }
+
+  /**
+   * The same corpus with a valid API key against a server with auth and batching on: the key check
+   * and the batch queue neither hide the precise error nor let a malformed request into a batch.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  void withAuthAndBatchingOnTheAnswerIsTheSame(Case c) throws IOException {
+    Answer a = exchange(secured, API_KEY, c.method(), c.path(), c.contentType(), c.body().get());
+
+    assertClientError(a, c.status(), c.errors());
+    HttpResponse<String> r =
+        secured.send(
+            HttpRequest.newBuilder(URI.create(secured.url("/v2/models/iris/infer")))
+                .header("Content-Type", JSON)
+                .header("x-api-key", API_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(IRIS))
+                .build());
+    assertThat(r.statusCode()).as("iris after the case: " + r.body()).isEqualTo(200);
+    assertThat(label(r)).isZero();
   }
 
   /** A status, a content type and a body, however they were fetched. */
@@ -818,10 +860,19 @@ class MalformedRequestsTest {
    * client that waits to finish writing it before reading may see only the reset of the closed
    * connection.
    */
-  private static Answer exchange(String method, String path, String contentType, byte[] body)
+  private static Answer exchange(
+      TestingServer target,
+      String apiKey,
+      String method,
+      String path,
+      String contentType,
+      byte[] body)
       throws IOException {
     StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
     head.append("Host: 127.0.0.1\r\nConnection: close\r\n");
+    if (apiKey != null) {
+      head.append("Authorization: Bearer ").append(apiKey).append("\r\n");
+    }
     if (contentType != null) {
       head.append("Content-Type: ").append(contentType).append("\r\n");
     }
@@ -829,7 +880,7 @@ class MalformedRequestsTest {
       head.append("Content-Length: ").append(body.length).append("\r\n");
     }
     head.append("\r\n");
-    try (Socket s = new Socket("127.0.0.1", server.port())) {
+    try (Socket s = new Socket("127.0.0.1", target.port())) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
       Thread writer =
