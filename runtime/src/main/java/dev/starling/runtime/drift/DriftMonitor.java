@@ -50,7 +50,12 @@ public final class DriftMonitor implements PredictionObserver {
       FeatureProfile p = profile.features().get(i);
       features[i] = p.binner();
       String[] tags = {"model", model, "version", version, "feature", p.name()};
-      missing[i] = counter(r, "starling.feature.missing", "Feature values missing (NaN)", tags);
+      missing[i] =
+          counter(
+              r,
+              "starling.feature.missing",
+              "Feature values missing: NaN, or left out and filled with the default",
+              tags);
       outOfRange[i] =
           counter(
               r,
@@ -110,6 +115,14 @@ public final class DriftMonitor implements PredictionObserver {
       }
       int f = features.length;
       int n = (int) in.shape()[0];
+      if (in.defaulted() != null && in.defaulted().length == f) {
+        // left out of a named-feature request and filled with the default: missing all the same
+        for (int c = 0; c < f; c++) {
+          if (in.defaulted()[c] > 0) {
+            missing[c].increment(in.defaulted()[c]);
+          }
+        }
+      }
       long first = window.claim(n);
       for (int r = 0; r < n; r++) {
         for (int c = 0; c < f; c++) {

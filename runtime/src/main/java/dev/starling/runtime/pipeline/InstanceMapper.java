@@ -24,6 +24,7 @@ public final class InstanceMapper {
     int f = features.size();
     Datatype dt = in.datatype();
     ByteBuffer buf = arena.allocate((long) rows.size() * f * dt.size());
+    long[] defaulted = new long[f];
     for (int r = 0; r < rows.size(); r++) {
       JsonNode row = rows.get(r);
       if (!row.isObject()) {
@@ -38,7 +39,11 @@ public final class InstanceMapper {
       }
       for (int i = 0; i < f; i++) {
         FeatureConfig c = features.get(i);
-        double v = value(c, row.get(c.name()), problems);
+        JsonNode given = row.get(c.name());
+        if (given == null || given.isNull()) {
+          defaulted[i]++;
+        }
+        double v = value(c, given, problems);
         int at = (r * f + i) * dt.size();
         if (dt == Datatype.FP32) {
           buf.putFloat(at, (float) v);
@@ -58,7 +63,11 @@ public final class InstanceMapper {
       }
     }
     return new InferInput(
-        in.name(), dt, new long[] {rows.size(), f}, TensorData.ofBuffer(dt, rows.size() * f, buf));
+        in.name(),
+        dt,
+        new long[] {rows.size(), f},
+        TensorData.ofBuffer(dt, rows.size() * f, buf),
+        defaulted);
   }
 
   private static double value(FeatureConfig c, JsonNode v, List<String> problems) {

@@ -187,6 +187,23 @@ class DriftHttpTest {
   }
 
   @Test
+  void featuresLeftOutAndFilledWithTheirDefaultCountAsMissing() throws Exception {
+    // age (default 35) left out of both rows, foreign_ip (default false) out of the first only
+    String body =
+        "{\"instances\": ["
+            + "{\"amount\": 50, \"account_age_days\": 100, \"country\": \"US\"},"
+            + "{\"amount\": 60, \"account_age_days\": 10, \"country\": \"DE\","
+            + " \"foreign_ip\": true}]}";
+    HttpResponse<String> r = server.post("/v1/models/fraud:predict", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String metrics = server.get("/metrics").body();
+    assertThat(counter(metrics, "starling_feature_missing_total", "age")).isEqualTo(2);
+    assertThat(counter(metrics, "starling_feature_missing_total", "foreign_ip")).isEqualTo(1);
+    assertThat(counter(metrics, "starling_feature_missing_total", "amount")).isZero();
+    assertThat(gauge(metrics, "starling_drift_window_rows", Map.of())).isEqualTo(2);
+  }
+
+  @Test
   void feedbackScoresRememberedPredictions() throws Exception {
     String risky = Samples.file("fraud.request.json"); // p(fraud) ≈ 0.93
     ObjectNode req = (ObjectNode) JSON.readTree(risky);
