@@ -7,6 +7,15 @@
 
 local threads = {}
 
+-- DELAY_MS=n: each connection waits n ms before its next request (wrk's delay() hook), which paces
+-- the load: c connections at DELAY_MS=d send a little under c * 1000 / d requests/s.
+local pace_ms = tonumber(os.getenv("DELAY_MS") or "")
+if pace_ms then
+  function delay()
+    return pace_ms
+  end
+end
+
 local function read_file(path)
   local f = assert(io.open(path, "rb"), "cannot open body file " .. tostring(path))
   local s = f:read("*a")
