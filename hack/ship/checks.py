@@ -65,12 +65,19 @@ def crd_drift(rendered):
     return fail(problems)
 
 
+SCIENTIFIC = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+$")
+
+
 def integral(o):
-    """100.0 -> 100 throughout."""
+    """100.0 -> 100 throughout; and 1.0E8 -> 100000000: the generated CRD writes big bounds in
+    Java's notation, which YAML 1.2 (Helm, the API server) reads as a number but PyYAML (YAML 1.1,
+    which wants 1.0e+8) as a string."""
     if isinstance(o, dict):
         return {k: integral(v) for k, v in o.items()}
     if isinstance(o, list):
         return [integral(v) for v in o]
+    if isinstance(o, str) and SCIENTIFIC.match(o):
+        o = float(o)
     return int(o) if isinstance(o, float) and o.is_integer() else o
 
 
