@@ -40,6 +40,7 @@ public final class ModelMeters {
   private final ConcurrentHashMap<Long, Counter> requests = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> predicted = new ConcurrentHashMap<>();
   private final Timer inference;
   private final AtomicInteger inflight = new AtomicInteger();
   private final DistributionSummary batchRows;
@@ -120,6 +121,22 @@ public final class ModelMeters {
                     .tags("model", model, "version", version, "reason", r)
                     .register(registry))
         .increment();
+  }
+
+  /**
+   * Rows predicted as {@code label}. Callers pass only the labels of the model's signature config,
+   * so there is one series per configured class (see PredictedClasses).
+   */
+  public void predicted(String label, int rows) {
+    predicted
+        .computeIfAbsent(
+            label,
+            c ->
+                Counter.builder("starling.predictions")
+                    .description("Predicted rows by class (models with signature labels)")
+                    .tags("model", model, "version", version, "class", c)
+                    .register(registry))
+        .increment(rows);
   }
 
   /** An in-place model swap, by result ("ok", "failed"). */

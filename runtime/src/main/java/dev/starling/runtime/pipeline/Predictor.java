@@ -80,6 +80,7 @@ public final class Predictor {
       }
     }
     served.observer().observe(served, inputs, outs);
+    PredictedClasses.count(served.binding(), outs, served.meters()::predicted);
     return outs;
   }
 
