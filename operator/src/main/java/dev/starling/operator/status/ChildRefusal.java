@@ -23,10 +23,17 @@ import java.util.Set;
  * quota: no-configmaps, requested: configmaps=1, used: configmaps=0, limited: configmaps=0}.
  *
  * @param reason {@code QuotaExceeded}, {@code ChildForbidden} (other 403s), {@code ChildInvalid}
- *     (422) or {@code ChildRefused} (other 4xx)
+ *     (422) or {@code ChildRefused} (400)
  * @param message the object (resource/name) and the API server's message
  */
 public record ChildRefusal(String reason, String message) {
+
+  /**
+   * Bad request, forbidden (quota, RBAC, admission), invalid: the API server will say the same
+   * until someone changes something. Conflicts (409), not-found (404) and throttling (429) are
+   * transient or someone else's state and are left to JOSDK's retries without a condition.
+   */
+  private static final Set<Integer> REFUSALS = Set.of(400, 403, 422);
 
   /** The first refusal by the API server inside a reconciliation failure, if there is one. */
   public static Optional<ChildRefusal> of(Throwable failure) {
@@ -38,7 +45,7 @@ public record ChildRefusal(String reason, String message) {
       if (!seen.add(t)) {
         continue;
       }
-      if (t instanceof KubernetesClientException k && k.getCode() >= 400 && k.getCode() < 500) {
+      if (t instanceof KubernetesClientException k && REFUSALS.contains(k.getCode())) {
         return Optional.of(from(k));
       }
       if (t instanceof AggregatedOperatorException a) {

@@ -52,7 +52,7 @@ class ChildRefusalTest {
             "configmaps \"fraud-v1\" is forbidden: User \"x\" cannot patch resource",
             "ChildForbidden"),
         Arguments.of(422, "ConfigMap \"fraud-v1\" is invalid: data: Too long", "ChildInvalid"),
-        Arguments.of(409, "Operation cannot be fulfilled", "ChildRefused"));
+        Arguments.of(400, "the body of the request was in an unknown format", "ChildRefused"));
   }
 
   @ParameterizedTest(name = "{0} {2}")
@@ -79,6 +79,11 @@ class ChildRefusalTest {
     assertThat(ChildRefusal.of(workflowFailed(Map.of("d", refused(500, "x", "y", "etcd down")))))
         .isEmpty();
     assertThat(ChildRefusal.of(new KubernetesClientException("connection refused"))).isEmpty();
+    // transient: a conflict, something gone, throttling
+    for (int code : new int[] {404, 409, 429}) {
+      assertThat(ChildRefusal.of(workflowFailed(Map.of("d", refused(code, "x", "y", "busy")))))
+          .isEmpty();
+    }
   }
 
   @Test
