@@ -70,7 +70,9 @@ public class OperatorScaleBench {
         if (reconciled < 0 && withStatus == count) {
           long deployments = client.apps().deployments().inNamespace(ns).list().getItems().size();
           long hpas = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).list().getItems().size();
-          if (deployments == count && hpas == count) {
+          // builtin traffic mode: each one-version ModelDeployment has its version's Deployment + HPA
+          // and the router's Deployment + HPA
+          if (deployments == 2L * count && hpas == 2L * count) {
             reconciled = secondsSince(t0);
             System.out.printf("all reconciled (children + status) after %.1f s%n", reconciled);
           }

@@ -3,6 +3,7 @@ package dev.starling.operator;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelDeploymentStatus;
 import dev.starling.api.v1alpha1.ModelVersion;
+import dev.starling.operator.cache.PruningItemStore;
 import dev.starling.operator.dependent.ConfigMapDependent;
 import dev.starling.operator.dependent.DeploymentDependent;
 import dev.starling.operator.dependent.GatewayApi;
@@ -23,6 +24,7 @@ import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -62,7 +64,10 @@ import java.util.Set;
           activationCondition = GatewayApiInstalledCondition.class,
           reconcilePrecondition = GatewayApiModeCondition.class)
     })
-@ControllerConfiguration(name = ModelDeploymentReconciler.NAME, fieldManager = Names.MANAGED_BY)
+@ControllerConfiguration(
+    name = ModelDeploymentReconciler.NAME,
+    fieldManager = Names.MANAGED_BY,
+    informer = @Informer(itemStore = PruningItemStore.OwnFields.class))
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   public static final String NAME = "modeldeployment";
@@ -85,6 +90,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         InformerEventSourceConfiguration.from(Pod.class, ModelDeployment.class)
             .withName(POD_EVENT_SOURCE)
             .withLabelSelector(Names.MANAGED_BY_SELECTOR)
+            .withItemStore(new PruningItemStore.NoFields<>())
             // only changes in what a user must act on wake the reconciler, not every phase
             .withOnAddFilter(pod -> !PodProblem.of(pod).isEmpty())
             .withOnUpdateFilter(

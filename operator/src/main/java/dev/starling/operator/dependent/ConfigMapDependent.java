@@ -1,6 +1,7 @@
 package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.cache.PruningItemStore;
 import dev.starling.operator.desired.ConfigMapFactory;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.RouterConfigFactory;
@@ -13,7 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One runtime.yaml ConfigMap per version, and router.yaml for the builtin router. */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = Names.MANAGED_BY_SELECTOR,
+            itemStore = PruningItemStore.OwnFields.class))
 public class ConfigMapDependent extends VersionBulkDependent<ConfigMap> {
 
   public ConfigMapDependent() {

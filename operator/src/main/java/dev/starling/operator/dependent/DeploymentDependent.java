@@ -1,6 +1,7 @@
 package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.cache.PruningItemStore;
 import dev.starling.operator.desired.DeploymentFactory;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.RouterFactory;
@@ -12,7 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One runtime Deployment per version, and the builtin router (same image, router mode). */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = Names.MANAGED_BY_SELECTOR,
+            itemStore = PruningItemStore.OwnFields.class))
 public class DeploymentDependent extends VersionBulkDependent<Deployment> {
 
   private volatile String defaultImage = "starling/runtime:latest";

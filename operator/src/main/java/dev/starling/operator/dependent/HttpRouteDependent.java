@@ -1,6 +1,7 @@
 package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.cache.PruningItemStore;
 import dev.starling.operator.desired.HttpRouteFactory;
 import dev.starling.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -18,7 +19,11 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * The gateway-api-mode HTTPRoute {@code <md>}, weighted by the effective weights. A generic
  * resource, so the operator needs no Gateway API model classes.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = Names.MANAGED_BY_SELECTOR,
+            itemStore = PruningItemStore.OwnFields.class))
 public class HttpRouteDependent extends GenericKubernetesDependentResource<ModelDeployment>
     implements Creator<GenericKubernetesResource, ModelDeployment>,
         Updater<GenericKubernetesResource, ModelDeployment>,

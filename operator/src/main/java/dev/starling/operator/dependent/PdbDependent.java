@@ -1,6 +1,7 @@
 package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.cache.PruningItemStore;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.PdbFactory;
 import dev.starling.operator.traffic.TrafficPlan;
@@ -15,6 +16,7 @@ import java.util.Optional;
     informer =
         @Informer(
             labelSelector = Names.MANAGED_BY_SELECTOR,
+            itemStore = PruningItemStore.OwnFields.class,
             onUpdateFilter = SpecChangeFilter.class))
 public class PdbDependent extends VersionBulkDependent<PodDisruptionBudget> {
 

@@ -1,6 +1,7 @@
 package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.cache.PruningItemStore;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.RouterFactory;
 import dev.starling.operator.desired.ServiceFactory;
@@ -16,7 +17,11 @@ import java.util.List;
  * version with the largest effective weight), {@code <md>-router} in builtin mode, and one Service
  * per version.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = Names.MANAGED_BY_SELECTOR,
+            itemStore = PruningItemStore.OwnFields.class))
 public class ServiceDependent extends VersionBulkDependent<Service> {
 
   public ServiceDependent() {
