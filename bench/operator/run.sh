@@ -18,7 +18,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 TESTENV=${STARLING_TESTENV:-hack/testenv}   # another copy of the script, e.g. on another port
 "$TESTENV" up
 eval "$("$TESTENV" env)"
-mvn -q -pl crds,operator -am package -DskipTests
+./mvnw -q -B -pl crds,operator -am package -DskipTests
 kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments.serving.starling.dev-v1.yml >/dev/null
 kubectl wait --for=condition=Established crd/modeldeployments.serving.starling.dev --timeout=60s >/dev/null
 kubectl apply --server-side --force-conflicts -f operator/src/main/k8s/rbac.yaml >/dev/null
