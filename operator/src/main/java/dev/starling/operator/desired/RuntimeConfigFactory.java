@@ -48,10 +48,11 @@ public final class RuntimeConfigFactory {
 
   /**
    * Hex SHA-256 of what the runtime can only take at start: the rendered config without the model
-   * source. The pod template carries it, so a change of batching, cache, auth, limits or drift
-   * rolls the pods, while a new model file or digest alone reaches the running pods through the
-   * ConfigMap (the runtime polls its config and swaps the model in place, see ConfigWatcher). An
-   * https model still rolls: its URI lives in the fetch init container's arguments.
+   * source and batching. The pod template carries it, so a change of cache, inference, auth, rate
+   * limits or drift rolls the pods, while a new model file or digest, or new batching settings,
+   * reach the running pods through the ConfigMap (the runtime polls its config, swaps the model in
+   * place and hands batching to the model's batcher; see ConfigWatcher and ModelRegistry.reload).
+   * An https model still rolls: its URI lives in the fetch init container's arguments.
    */
   public static String restartHash(ModelDeployment md, ModelVersion v) {
     Map<String, Object> tree = tree(md, v);
@@ -59,6 +60,7 @@ public final class RuntimeConfigFactory {
     Map<String, Object> model =
         new LinkedHashMap<>(((List<Map<String, Object>>) tree.get("models")).get(0));
     model.remove("source");
+    model.remove("batching");
     tree.put("models", List.of(model));
     try {
       return hash(YAML.writeValueAsString(tree));

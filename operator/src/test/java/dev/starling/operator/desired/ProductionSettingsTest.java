@@ -152,13 +152,26 @@ class ProductionSettingsTest {
   @Test
   void settingsTheRuntimeReadsOnlyAtStartRollThePods() {
     var base = sample("fraud-production.yaml");
-    rollsWhen(base, md -> md.getSpec().getBatching().setMaxDelay("5ms"));
     rollsWhen(base, md -> md.getSpec().getVersions().get(0).setCache(new PredictionCache(1, null)));
     rollsWhen(base, md -> md.getSpec().setInference(new Inference(64)));
     rollsWhen(base, md -> md.getSpec().getRateLimit().setBurst(1000));
     rollsWhen(base, md -> md.getSpec().getAuth().setProtectMetrics(true));
     rollsWhen(base, md -> md.getSpec().getAuth().setApiKeysSecretRef(new SecretRef("other")));
     rollsWhen(base, md -> md.getSpec().getDrift().setWindow(100));
+  }
+
+  @Test
+  void batchingChangesReachTheRunningPodsThroughTheConfigMapOnly() {
+    var base = sample("fraud-production.yaml");
+    var changed = sample("fraud-production.yaml");
+    changed.getSpec().getBatching().setMaxDelay("5ms");
+    changed.getSpec().getVersions().get(0).setBatching(new Batching(64, null));
+    var v = changed.getSpec().getVersions().get(0);
+    assertThat(RuntimeConfigFactory.render(changed, v))
+        .isNotEqualTo(RuntimeConfigFactory.render(base, base.getSpec().getVersions().get(0)))
+        .contains("maxBatchSize: 64")
+        .contains("maxDelay: 5ms");
+    assertThat(pod(changed, 0)).isEqualTo(pod(base, 0));
   }
 
   @Test

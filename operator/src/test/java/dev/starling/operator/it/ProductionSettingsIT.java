@@ -69,7 +69,7 @@ class ProductionSettingsIT {
   }
 
   @Test
-  void rotatedKeysDoNotRollThePodsButABatchingChangeDoes(TestNamespace ns) {
+  void rotatedKeysAndBatchingChangesDoNotRollThePodsButACacheChangeDoes(TestNamespace ns) {
     ns.samplePrerequisites();
     ns.create(ns.sample("fraud-production.yaml"));
     ns.awaitReady("fraud-prod", READY);
@@ -100,7 +100,7 @@ class ProductionSettingsIT {
         .atMost(Duration.ofSeconds(10))
         .until(() -> deployment(ns, "fraud-prod-v1").getMetadata().getGeneration() == generation);
 
-    String configBefore = config(ns, "fraud-prod-v1");
+    // batching: the runtime applies it from the reloaded ConfigMap, so only the ConfigMap changes
     ns.admin()
         .resources(ModelDeployment.class)
         .inNamespace(ns.name())
@@ -113,13 +113,29 @@ class ProductionSettingsIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
+            () ->
+                assertThat(config(ns, "fraud-prod-v1"))
+                    .contains("maxBatchSize: 64")
+                    .contains("maxDelay: 1ms"));
+    assertThat(deployment(ns, "fraud-prod-v1").getMetadata().getGeneration()).isEqualTo(generation);
+
+    // the cache is built at start: its change rolls the pods
+    ns.admin()
+        .resources(ModelDeployment.class)
+        .inNamespace(ns.name())
+        .withName("fraud-prod")
+        .edit(
+            md -> {
+              md.getSpec().getCache().setMaxEntries(500);
+              return md;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
             () -> {
               assertThat(deployment(ns, "fraud-prod-v1").getMetadata().getGeneration())
                   .isGreaterThan(generation);
-              assertThat(config(ns, "fraud-prod-v1"))
-                  .isNotEqualTo(configBefore)
-                  .contains("maxBatchSize: 64")
-                  .contains("maxDelay: 1ms");
+              assertThat(config(ns, "fraud-prod-v1")).contains("maxEntries: 500");
             });
     ns.awaitReady("fraud-prod", READY);
   }

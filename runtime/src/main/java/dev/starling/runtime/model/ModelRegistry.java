@@ -87,6 +87,12 @@ public final class ModelRegistry implements AutoCloseable {
       ModelConfig old = m.config();
       if (Objects.equals(old.source(), c.source())
           && Objects.equals(old.signature(), c.signature())) {
+        if (!old.batching().equals(c.batching())) {
+          // batching applies in place (the predictor hands it to the model's batcher); the
+          // cache and everything outside models[] are read at start only
+          m.reconfigure(old.withBatching(c.batching()));
+          LOG.info("model {}: batching now {}", c.name(), c.batching());
+        }
         continue;
       }
       try {

@@ -117,7 +117,9 @@ public final class ServedModel {
     }
   }
 
-  /** Takes a changed source/signature config for this model (name and version stay). */
+  /**
+   * Takes a changed source, signature or batching config for this model (name and version stay).
+   */
   public void reconfigure(ModelConfig changed) {
     this.config = changed;
   }

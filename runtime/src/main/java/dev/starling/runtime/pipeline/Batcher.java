@@ -36,7 +36,7 @@ public final class Batcher {
   private static final long PARK_NANOS = 200_000;
 
   private final InferenceGate gate;
-  private final BatchingConfig config;
+  private volatile BatchingConfig config;
   private final ModelMeters meters;
   private final Runner runner;
   private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
@@ -55,6 +55,19 @@ public final class Batcher {
 
   public void trace(Trace t) {
     this.trace = t == null ? Trace.NONE : t;
+  }
+
+  /** The settings in force. */
+  public BatchingConfig config() {
+    return config;
+  }
+
+  /**
+   * New settings from a reloaded config, in place: they apply from the next batch a leader forms.
+   * Requests already queued are still led and answered (turned off, a leader takes one per call).
+   */
+  public void reconfigure(BatchingConfig next) {
+    this.config = next;
   }
 
   public Batcher(InferenceGate gate, BatchingConfig config, ModelMeters meters, Runner runner) {
@@ -170,8 +183,9 @@ public final class Batcher {
 
   /** Takes queued jobs, runs them in batches of compatible ones, and hands out the rows. */
   private void lead() {
+    BatchingConfig config = this.config; // one batch, one set of settings
     List<Job> taken = new ArrayList<>();
-    int rows = drain(taken, 0);
+    int rows = drain(taken, 0, config.maxBatchSize());
     if (taken.isEmpty()) {
       return;
     }
@@ -183,7 +197,7 @@ public final class Batcher {
         && meters.inflight().get() > taken.size() + queue.size()) {
       lastWait = now;
       LockSupport.parkNanos(Math.min(20_000, deadline - now));
-      rows = drain(taken, rows);
+      rows = drain(taken, rows, config.maxBatchSize());
     }
     trace.batch(taken.get(0).enqueued, deadline, lastWait, taken.size(), rows);
     while (!taken.isEmpty()) {
@@ -195,9 +209,9 @@ public final class Batcher {
     }
   }
 
-  private int drain(List<Job> into, int rows) {
+  private int drain(List<Job> into, int rows, int maxBatchSize) {
     Job j;
-    while (rows < config.maxBatchSize() && (j = queue.poll()) != null) {
+    while (rows < maxBatchSize && (j = queue.poll()) != null) {
       into.add(j);
       rows += j.rows;
     }

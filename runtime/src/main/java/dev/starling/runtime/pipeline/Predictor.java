@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.starling.runtime.config.BatchingConfig;
 import dev.starling.runtime.model.OnnxModel;
 import dev.starling.runtime.model.ServedModel;
 import java.io.IOException;
@@ -86,13 +87,17 @@ public final class Predictor {
 
   private Batcher batcher(ServedModel served) {
     Batcher b = batchers.get(served);
-    return b != null
-        ? b
-        : batchers.computeIfAbsent(
-            served,
-            s ->
-                new Batcher(
-                    gate, s.config().batching(), s.meters(), (m, i, o) -> runOnce(s, m, i, o)));
+    if (b != null) {
+      BatchingConfig wanted = served.config().batching();
+      if (!wanted.equals(b.config())) {
+        b.reconfigure(wanted); // a reloaded runtime.yaml changed them
+      }
+      return b;
+    }
+    return batchers.computeIfAbsent(
+        served,
+        s ->
+            new Batcher(gate, s.config().batching(), s.meters(), (m, i, o) -> runOnce(s, m, i, o)));
   }
 
   /** One ONNX Runtime call; the caller holds an inference permit. */

@@ -95,4 +95,79 @@ class BatchingHttpTest {
     }
     throw new AssertionError("no series " + series);
   }
+
+  /**
+   * A reloaded runtime.yaml that only turns batching on (same model source) applies in place: the
+   * server keeps its session (no swap) and the next concurrent requests form batches; turned off
+   * again, every call is one request.
+   */
+  @Test
+  void batchingChangedByAConfigReloadAppliesWithoutARestartOrSwap() throws Exception {
+    RuntimeConfig base = new RuntimeConfig(ServerConfig.defaults(), null, null, null, null);
+    try (TestingServer server = TestingServer.samples(base)) {
+      var mlp = server.models().get("mlp");
+      var session = mlp.model();
+      assertThat(concurrentCalls(server)).as("off: one call per request").isEqualTo(240);
+
+      var on = mlp.config().withBatching(new BatchingConfig(16, Duration.ofMillis(2)));
+      int swapped =
+          server
+              .models()
+              .reload(
+                  List.of(on),
+                  new dev.starling.runtime.model.ModelFetcher(),
+                  dev.starling.runtime.config.InferenceConfig.defaults());
+      assertThat(swapped).isZero();
+      assertThat(mlp.model()).as("same session").isSameAs(session);
+      assertThat(concurrentCalls(server)).as("on: batches formed").isLessThan(240);
+
+      server
+          .models()
+          .reload(
+              List.of(on.withBatching(BatchingConfig.off())),
+              new dev.starling.runtime.model.ModelFetcher(),
+              dev.starling.runtime.config.InferenceConfig.defaults());
+      assertThat(concurrentCalls(server)).as("off again").isEqualTo(240);
+    }
+  }
+
+  /** Sends 240 one-row mlp requests from 12 threads; returns the ONNX Runtime calls they took. */
+  private static double concurrentCalls(TestingServer server) throws Exception {
+    double callsBefore = calls(server);
+    Random r = new Random(11);
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < 240; i++) {
+      bodies.add(mlpBody(r, 1));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(12);
+    List<Future<Integer>> fs = new ArrayList<>();
+    for (int t = 0; t < 12; t++) {
+      int first = t;
+      fs.add(
+          pool.submit(
+              () -> {
+                int ok = 0;
+                for (int i = first; i < bodies.size(); i += 12) {
+                  ok +=
+                      server.post("/v2/models/mlp/infer", bodies.get(i)).statusCode() == 200
+                          ? 1
+                          : 0;
+                }
+                return ok;
+              }));
+    }
+    int ok = 0;
+    for (Future<Integer> f : fs) {
+      ok += f.get();
+    }
+    pool.shutdown();
+    assertThat(ok).isEqualTo(240);
+    return calls(server) - callsBefore;
+  }
+
+  private static double calls(TestingServer server) {
+    String series = "starling_batch_size_count{model=\"mlp\",version=\"1\"}";
+    String metrics = server.get("/metrics").body();
+    return metrics.contains(series + " ") ? value(metrics, series) : 0;
+  }
 }
