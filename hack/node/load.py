@@ -1,0 +1,57 @@
+"""Bounded OIP v2 load for hack/node-e2e: a few threads POST one request body to one loopback URL
+until STOP_FILE exists, MAX_SECONDS pass or MAX_REQUESTS are sent; prints one JSON summary line:
+sent, ok (HTTP 200), failures by kind, and the distinct outputs seen (in order of first sight)."""
+
+import json
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+url, body_file, stop_file = sys.argv[1], sys.argv[2], sys.argv[3]
+assert url.startswith("http://127."), "loopback only: " + url
+THREADS, MAX_SECONDS, MAX_REQUESTS = 3, 300, 60000
+body = open(body_file, "rb").read()
+lock = threading.Lock()
+stats = {"sent": 0, "ok": 0, "failures": {}, "outputs": []}
+deadline = time.monotonic() + MAX_SECONDS
+
+
+def take():
+    with lock:
+        if stats["sent"] >= MAX_REQUESTS:
+            return False
+        stats["sent"] += 1
+        return True
+
+
+def worker():
+    while time.monotonic() < deadline and not os.path.exists(stop_file) and take():
+        kind = None
+        try:
+            req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                answer = json.load(r)
+            outputs = json.dumps(answer["outputs"], sort_keys=True)
+        except urllib.error.HTTPError as e:
+            kind = "http %d" % e.code
+        except Exception as e:  # refused, reset, timeout: all count against zero downtime
+            kind = type(e).__name__ + ": " + str(e)[:80]
+        with lock:
+            if kind is None:
+                stats["ok"] += 1
+                if outputs not in stats["outputs"]:
+                    stats["outputs"].append(outputs)
+            else:
+                stats["failures"][kind] = stats["failures"].get(kind, 0) + 1
+
+
+threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+stats["stopped_by"] = "stop file" if os.path.exists(stop_file) else "limit"
+print(json.dumps(stats))
