@@ -30,6 +30,13 @@ public final class OnnxModel implements AutoCloseable {
   private final String sha256;
   private final Set<String> allOutputs = new LinkedHashSet<>();
 
+  /**
+   * Run options for a large call: ONNX Runtime's CPU arena keeps every chunk it ever grew to, so
+   * one maximum-size batch (the MLP's hidden layers of 65,536 rows need ~400 MiB) would stay
+   * resident for the life of the session; these give unused chunks back when the call ends.
+   */
+  private final OrtSession.RunOptions shrinkArena;
+
   /** Requests using this session; -1 once closed. See {@link #retain()}. */
   private final AtomicInteger users = new AtomicInteger();
 
@@ -41,6 +48,7 @@ public final class OnnxModel implements AutoCloseable {
     this.session = session;
     this.signature = signature;
     this.sha256 = sha256;
+    this.shrinkArena = shrinkingRunOptions();
     signature.outputs().forEach(t -> allOutputs.add(t.name()));
   }
 
@@ -81,7 +89,27 @@ public final class OnnxModel implements AutoCloseable {
   /** Runs the model; {@code outputs} null means every output. The caller closes the result. */
   public OrtSession.Result run(Map<String, OnnxTensor> inputs, Set<String> outputs)
       throws OrtException {
-    return session.run(inputs, outputs == null ? allOutputs : outputs);
+    return run(inputs, outputs, false);
+  }
+
+  /**
+   * Runs the model; with {@code large}, memory ONNX Runtime's arena grew for this call is given
+   * back when it ends instead of being kept for the next one.
+   */
+  public OrtSession.Result run(Map<String, OnnxTensor> inputs, Set<String> outputs, boolean large)
+      throws OrtException {
+    Set<String> wanted = outputs == null ? allOutputs : outputs;
+    return large ? session.run(inputs, wanted, shrinkArena) : session.run(inputs, wanted);
+  }
+
+  private static OrtSession.RunOptions shrinkingRunOptions() {
+    try {
+      OrtSession.RunOptions options = new OrtSession.RunOptions();
+      options.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+      return options;
+    } catch (OrtException e) {
+      throw new ModelLoadException("ONNX Runtime refused its run options: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -205,6 +233,7 @@ public final class OnnxModel implements AutoCloseable {
   private void closeIfUnused() {
     if (users.compareAndSet(0, -1)) {
       closeQuietly(session);
+      shrinkArena.close();
       LOG.info("closed a retired ONNX Runtime session (sha256 {})", sha256);
     }
   }

@@ -107,7 +107,7 @@ public final class Predictor {
     try {
       tensors = Tensors.create(model.environment(), inputs);
       long t0 = System.nanoTime();
-      try (OrtSession.Result result = model.run(tensors, outputs)) {
+      try (OrtSession.Result result = model.run(tensors, outputs, large(inputs))) {
         served.meters().inference(System.nanoTime() - t0);
         List<OutputTensor> outs = new ArrayList<>(result.size());
         for (Map.Entry<String, OnnxValue> e : result) {
@@ -122,6 +122,24 @@ public final class Predictor {
         Tensors.closeAll(tensors);
       }
     }
+  }
+
+  /**
+   * Calls with more input elements than this give ONNX Runtime's arena memory back when they end,
+   * so one huge batch does not stay resident; ordinary requests and batches keep the arena warm.
+   */
+  static final long LARGE_CALL_ELEMENTS = 64 * 1024;
+
+  private static boolean large(List<InferInput> inputs) {
+    long elements = 0;
+    for (InferInput in : inputs) {
+      long n = 1;
+      for (long d : in.shape()) {
+        n *= d;
+      }
+      elements += n;
+    }
+    return elements > LARGE_CALL_ELEMENTS;
   }
 
   private byte[] encode(ServedModel served, String id, List<OutputTensor> outputs) {
