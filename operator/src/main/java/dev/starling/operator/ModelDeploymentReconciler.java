@@ -241,19 +241,30 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
   }
 
-  /** One Normal event when WeightsApplied turns False or changes reason; none while it stays. */
+  /**
+   * One Normal event when WeightsApplied turns False or changes reason while some version serves;
+   * none while it stays, and none while nothing serves yet (a new ModelDeployment: Ready says so).
+   */
   private void announceHeldWeight(
       ModelDeployment md, ModelDeploymentStatus previous, ModelDeploymentStatus next) {
     var now = Conditions.find(next.getConditions(), Conditions.WEIGHTS_APPLIED);
     if (now.isEmpty() || !"False".equals(now.get().getStatus())) {
       return;
     }
+    if (next.getVersions().stream().allMatch(v -> v.getWeight() == null || v.getWeight() == 0)) {
+      return;
+    }
     var before =
         previous == null
             ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
             : Conditions.find(previous.getConditions(), Conditions.WEIGHTS_APPLIED);
+    boolean servedBefore =
+        previous != null
+            && previous.getVersions().stream()
+                .anyMatch(v -> v.getWeight() != null && v.getWeight() > 0);
     boolean same =
-        before.isPresent()
+        servedBefore
+            && before.isPresent()
             && "False".equals(before.get().getStatus())
             && now.get().getReason().equals(before.get().getReason());
     if (!same) {

@@ -17,8 +17,8 @@ class PodSecurityIT {
   void everySamplesPodTemplateIsAdmittedInARestrictedNamespace(@Restricted TestNamespace ns)
       throws Exception {
     ns.samplePrerequisites();
-    for (String sample : SamplesIT.samples().toList()) {
-      ModelDeployment md = ns.create(ns.sample(sample));
+    for (ModelDeployment sample : SamplesIT.distinctSamples(ns)) {
+      ModelDeployment md = ns.create(sample);
       ns.awaitReady(md.getMetadata().getName(), Duration.ofSeconds(90));
     }
     var deployments = ns.admin().apps().deployments().inNamespace(ns.name()).list().getItems();

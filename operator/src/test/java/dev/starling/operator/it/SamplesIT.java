@@ -14,7 +14,9 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,6 +36,15 @@ class SamplesIT {
           .toList()
           .stream();
     }
+  }
+
+  /**
+   * The samples to apply side by side in one namespace: the first of each name (the walkthrough's
+   * fraud-v1.yaml is the same ModelDeployment as fraud-canary.yaml before v2 is added).
+   */
+  static List<ModelDeployment> distinctSamples(TestNamespace ns) throws IOException {
+    Set<String> names = new HashSet<>();
+    return samples().map(ns::sample).filter(md -> names.add(md.getMetadata().getName())).toList();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -37,6 +37,7 @@ public final class TestWorld {
   private final String kubeconfig;
   private final KubernetesClient admin;
   private Running operator;
+  private Path gatewayApiCrds;
 
   /** A running in-process operator with its own client and a count of that client's writes. */
   public record Running(StarlingOperator operator, KubernetesClient client, WriteCounter writes) {}
@@ -68,7 +69,10 @@ public final class TestWorld {
         throw new UncheckedIOException(e);
       }
       world.install();
-      world.installGatewayApi(run(repo, Duration.ofMinutes(10), testenv, "gateway-api-crds"));
+      String[] crdDir =
+          run(repo, Duration.ofMinutes(10), testenv, "gateway-api-crds").strip().split("\n");
+      world.gatewayApiCrds = Path.of(crdDir[crdDir.length - 1].strip());
+      world.installGatewayApi();
       world.startOperator();
       Runtime.getRuntime().addShutdownHook(new Thread(world::stopOperator));
       instance = world;
@@ -162,6 +166,7 @@ public final class TestWorld {
             c ->
                 c != null
                     && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
                     && c.getStatus().getConditions().stream()
                         .anyMatch(
                             x -> x.getType().equals("Established") && x.getStatus().equals("True")),
@@ -180,10 +185,8 @@ public final class TestWorld {
    * Installs the Gateway API CRDs from the directory {@code hack/testenv gateway-api-crds} names
    * (its last output line), so the gateway-api traffic mode meets the real HTTPRoute schema.
    */
-  private void installGatewayApi(String output) {
-    String[] lines = output.strip().split("\n");
-    Path dir = Path.of(lines[lines.length - 1].strip());
-    try (var files = Files.list(dir)) {
+  public synchronized void installGatewayApi() {
+    try (var files = Files.list(gatewayApiCrds)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
         try (var in = Files.newInputStream(f)) {
           for (var item : admin.load(in).items()) {
@@ -203,11 +206,24 @@ public final class TestWorld {
             c ->
                 c != null
                     && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
                     && c.getStatus().getConditions().stream()
                         .anyMatch(
                             x -> x.getType().equals("Established") && x.getStatus().equals("True")),
             60,
             TimeUnit.SECONDS);
+  }
+
+  /** Deletes the HTTPRoute CRD (and with it every HTTPRoute) and waits until it is gone. */
+  public synchronized void uninstallHttpRoutes() {
+    var crd =
+        admin
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("httproutes.gateway.networking.k8s.io");
+    crd.delete();
+    crd.waitUntilCondition(java.util.Objects::isNull, 120, TimeUnit.SECONDS);
   }
 
   /** Runs a command in the repo, echoing its output, and returns the output. */

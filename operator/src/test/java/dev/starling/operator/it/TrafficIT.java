@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.starling.api.v1alpha1.Mirror;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.Traffic;
 import dev.starling.api.v1alpha1.VersionStatus;
@@ -158,7 +159,9 @@ class TrafficIT {
 
   @Test
   void gatewayApiModeProducesAnHttpRouteTheApiServerAccepts(TestNamespace ns) {
-    ns.create(ns.sample("iris-gateway.yaml"));
+    ModelDeployment gateway = ns.sample("iris-gateway.yaml");
+    gateway.getSpec().getTraffic().setMirror(new Mirror("v2", 25));
+    ns.create(gateway);
     ns.awaitSettled("iris-gateway", READY);
     await()
         .atMost(Duration.ofSeconds(30))
@@ -172,6 +175,9 @@ class TrafficIT {
         .satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelDeployment"));
     List<Map<String, Object>> rules = rules(route);
     assertThat(rules).hasSize(3); // pin v1, pin v2, weighted
+    assertThat(rules.get(2).get("filters"))
+        .asString()
+        .contains("RequestMirror", "name=iris-gateway-v2", "percent=25");
     assertThat(ns.children("iris-gateway").get("Deployment"))
         .containsExactly("iris-gateway-v1", "iris-gateway-v2");
     assertThat(stableSelector(ns, "iris-gateway")).containsEntry(Names.LABEL_VERSION, "v1");

@@ -147,6 +147,14 @@ class ValidationIT {
             "metadata.name",
             "at most 47 characters"),
         Arguments.of(
+            "pinned for testing without a pin header",
+            md(
+                "a",
+                v("v1", OK_URI, "weight: 100")
+                    + v("v2", OK_URI, "weight: 0\npinnedForTesting: true")),
+            "spec.versions",
+            "pinnedForTesting needs traffic.pinHeader"),
+        Arguments.of(
             "unknown CPU target",
             md("a", v("v1", OK_URI, "autoscaling: {targetCPUUtilizationPercentage: 0}")),
             "spec.versions[0].autoscaling.targetCPUUtilizationPercentage",
