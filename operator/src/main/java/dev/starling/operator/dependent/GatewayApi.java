@@ -21,6 +21,16 @@ public final class GatewayApi {
 
   private GatewayApi() {}
 
+  /**
+   * Forget the answer when the API server says HTTPRoutes are gone (404 on a route write): the next
+   * reconciliation asks discovery again instead of failing until the cache expires.
+   */
+  public static void forgetOn(KubernetesClientException e) {
+    if (e.getCode() == 404) {
+      checked = false;
+    }
+  }
+
   public static boolean installed(KubernetesClient client) {
     long now = System.nanoTime();
     if (!checked || now - checkedAt > TTL_NANOS) {

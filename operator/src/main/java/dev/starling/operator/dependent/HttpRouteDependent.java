@@ -5,6 +5,7 @@ import dev.starling.operator.cache.PruningItemStore;
 import dev.starling.operator.desired.HttpRouteFactory;
 import dev.starling.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
@@ -42,6 +43,31 @@ public class HttpRouteDependent extends GenericKubernetesDependentResource<Model
   protected ResourceID targetSecondaryResourceID(
       ModelDeployment md, Context<ModelDeployment> context) {
     return new ResourceID(md.getMetadata().getName(), md.getMetadata().getNamespace());
+  }
+
+  @Override
+  public GenericKubernetesResource create(
+      GenericKubernetesResource desired, ModelDeployment md, Context<ModelDeployment> context) {
+    try {
+      return super.create(desired, md, context);
+    } catch (KubernetesClientException e) {
+      GatewayApi.forgetOn(e);
+      throw e;
+    }
+  }
+
+  @Override
+  public GenericKubernetesResource update(
+      GenericKubernetesResource actual,
+      GenericKubernetesResource desired,
+      ModelDeployment md,
+      Context<ModelDeployment> context) {
+    try {
+      return super.update(actual, desired, md, context);
+    } catch (KubernetesClientException e) {
+      GatewayApi.forgetOn(e);
+      throw e;
+    }
   }
 
   @Override
