@@ -58,20 +58,17 @@ class LifecycleIT {
                   public void onClose(WatcherException cause) {}
                 })) {
       ModelDeployment changed =
-          ns.admin()
-              .resources(ModelDeployment.class)
-              .inNamespace(ns.name())
-              .withName("fraud")
-              .edit(
-                  md -> {
-                    md.getSpec()
-                        .getVersions()
-                        .get(0)
-                        .getModel()
-                        .setUri("https://models.example.com/fraud/1b/fraud.onnx");
-                    md.getSpec().getVersions().get(0).getModel().setSha256(null);
-                    return md;
-                  });
+          ns.edit(
+              "fraud",
+              md -> {
+                md.getSpec()
+                    .getVersions()
+                    .get(0)
+                    .getModel()
+                    .setUri("https://models.example.com/fraud/1b/fraud.onnx");
+                md.getSpec().getVersions().get(0).getModel().setSha256(null);
+                return md;
+              });
       long generation = changed.getMetadata().getGeneration();
       assertThat(generation).isGreaterThan(ready.getMetadata().getGeneration());
 

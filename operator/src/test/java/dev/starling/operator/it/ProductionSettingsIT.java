@@ -86,30 +86,24 @@ class ProductionSettingsIT {
               return s;
             });
     // give the operator time to react if it would (it must not): pod events, resync, recheck
-    ns.admin()
-        .resources(ModelDeployment.class)
-        .inNamespace(ns.name())
-        .withName("fraud-prod")
-        .edit(
-            md -> {
-              md.getMetadata().setAnnotations(Map.of("touched", "yes"));
-              return md;
-            });
+    ns.edit(
+        "fraud-prod",
+        md -> {
+          md.getMetadata().setAnnotations(Map.of("touched", "yes"));
+          return md;
+        });
     await()
         .during(Duration.ofSeconds(5))
         .atMost(Duration.ofSeconds(10))
         .until(() -> deployment(ns, "fraud-prod-v1").getMetadata().getGeneration() == generation);
 
     // batching: the runtime applies it from the reloaded ConfigMap, so only the ConfigMap changes
-    ns.admin()
-        .resources(ModelDeployment.class)
-        .inNamespace(ns.name())
-        .withName("fraud-prod")
-        .edit(
-            md -> {
-              md.getSpec().setBatching(new Batching(64, "1ms"));
-              return md;
-            });
+    ns.edit(
+        "fraud-prod",
+        md -> {
+          md.getSpec().setBatching(new Batching(64, "1ms"));
+          return md;
+        });
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
@@ -120,15 +114,12 @@ class ProductionSettingsIT {
     assertThat(deployment(ns, "fraud-prod-v1").getMetadata().getGeneration()).isEqualTo(generation);
 
     // the cache is built at start: its change rolls the pods
-    ns.admin()
-        .resources(ModelDeployment.class)
-        .inNamespace(ns.name())
-        .withName("fraud-prod")
-        .edit(
-            md -> {
-              md.getSpec().getCache().setMaxEntries(500);
-              return md;
-            });
+    ns.edit(
+        "fraud-prod",
+        md -> {
+          md.getSpec().getCache().setMaxEntries(500);
+          return md;
+        });
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(

@@ -17,15 +17,18 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 
 /** A namespace of its own for one test, with helpers to apply samples and read children. */
 public final class TestNamespace implements AutoCloseable {
@@ -151,6 +154,26 @@ public final class TestNamespace implements AutoCloseable {
 
   public ModelDeployment get(String md) {
     return admin().resources(ModelDeployment.class).inNamespace(name).withName(md).get();
+  }
+
+  /**
+   * Changes a ModelDeployment as a user would with {@code kubectl edit}: read, change, write with
+   * its resourceVersion, and on a 409 (the operator wrote the status in between) read and change
+   * again. Returns what the API server stored.
+   */
+  public ModelDeployment edit(String md, UnaryOperator<ModelDeployment> change) {
+    KubernetesClientException conflict = null;
+    for (int attempt = 0; attempt < 10; attempt++) {
+      try {
+        return admin().resources(ModelDeployment.class).inNamespace(name).withName(md).edit(change);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+        conflict = e;
+      }
+    }
+    throw conflict;
   }
 
   /** Waits until Ready=True for the current generation and returns the object. */

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -244,24 +243,12 @@ class TrafficIT {
 
   /** A read-modify-write of the spec, as `kubectl edit` does, again when the status moved on. */
   private static void edit(TestNamespace ns, String name, Consumer<ModelDeployment> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        ns.admin()
-            .resources(ModelDeployment.class)
-            .inNamespace(ns.name())
-            .withName(name)
-            .edit(
-                md -> {
-                  change.accept(md);
-                  return md;
-                });
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 5) {
-          throw e;
-        }
-      }
-    }
+    ns.edit(
+        name,
+        md -> {
+          change.accept(md);
+          return md;
+        });
   }
 
   private static ConfigMap configMap(TestNamespace ns, String name) {
