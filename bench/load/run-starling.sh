@@ -43,6 +43,17 @@ start() {
 
 rss_mib() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/"$PID"/status) / 1024 )); }
 
+# warm MODEL...: JIT warm-up after a start. On 2 cores shared with wrk, C2 needs ~20-30 s of load
+# before the HTTP path runs compiled (measured: the first 10 s of iris after a 12 s warm-up ran at
+# ~6k req/s and 300 us of CPU per request, the next at ~18k and 95 us), so a fresh server gets
+# WARM_SECONDS of load on each of its models before anything is measured.
+WARM_SECONDS="${WARM_SECONDS:-20}"
+warm() {
+  for model in "$@"; do
+    wrk -t2 -c"$CONNS" -d"${WARM_SECONDS}s" -s bench/load/post.lua "http://127.0.0.1:$PORT/v2/models/$model/infer" -- "$M/$model.request.json" >/dev/null 2>&1
+  done
+}
+
 # load MODEL CONNS [extra wrk args]: prints "rps p50 p99 non2xx"
 load() {
   local model=$1 conns=$2; shift 2
@@ -55,7 +66,7 @@ load() {
 {
   echo "# Starling runtime benchmark, $(date -u +%FT%TZ)"
   echo
-  echo "Command: \`bench/load/run-starling.sh\` (DURATION=$DURATION CONNS=$CONNS JAVA_OPTS=\"$JAVA_OPTS\")"
+  echo "Command: \`bench/load/run-starling.sh\` (DURATION=$DURATION CONNS=$CONNS WARM_SECONDS=$WARM_SECONDS JAVA_OPTS=\"$JAVA_OPTS\")"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r), $(java -version 2>&1 | head -1)."
   echo "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg). wrk runs on the same 2 cores as the server."
@@ -72,13 +83,15 @@ load() {
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | non-2xx | RSS after MiB |"
   echo "|---|---|---|---|---|---|"
-  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx 
+  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx
+  warm iris mlp heavy
   for m in iris mlp heavy; do
     read -r rps p50 p99 bad < <(load "$m" "$CONNS")
     echo "| $m, batching off | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
   done
   stop
-  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx --batch-max-size 16 --batch-max-delay 2ms 
+  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx --batch-max-size 16 --batch-max-delay 2ms
+  warm mlp heavy
   for m in mlp heavy; do
     read -r rps p50 p99 bad < <(load "$m" "$CONNS")
     echo "| $m, batching 16 / 2ms | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
@@ -92,7 +105,8 @@ load() {
   echo "|---|---|---|---|---|"
   for mode in off on; do
     if [ $mode = on ]; then extra=(--batch-max-size 16 --batch-max-delay 2ms); else extra=(); fi
-    start --model $M/mlp.onnx --model $M/heavy.onnx "${extra[@]}" 
+    start --model $M/mlp.onnx --model $M/heavy.onnx "${extra[@]}"
+    warm mlp heavy
     for m in mlp heavy; do
       read -r rps p50 p99 bad < <(load "$m" 64)
       echo "| $m, batching $mode | $rps | $p50 | $p99 | $bad |"
@@ -105,17 +119,20 @@ load() {
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | non-2xx |"
   echo "|---|---|---|---|---|"
-  start --model $M/iris.onnx 
+  start --model $M/iris.onnx
+  warm iris
   read -r rps p50 p99 bad < <(load iris "$CONNS"); echo "| cache off | $rps | $p50 | $p99 | $bad |"
   stop
-  start --model $M/iris.onnx --cache-max-entries 10000 
+  start --model $M/iris.onnx --cache-max-entries 10000
+  warm iris
   read -r rps p50 p99 bad < <(load iris "$CONNS"); echo "| cache on | $rps | $p50 | $p99 | $bad |"
   stop
   echo
 
   echo "## Overload: heavy model, --max-inflight 4, closed-loop clients (bench/load/OverloadProbe.java)"
   echo
-  start --model $M/heavy.onnx --max-inflight 4 
+  start --model $M/heavy.onnx --max-inflight 4
+  warm heavy
   echo "Unloaded (2 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 2 10 | sed 's/^PROBE_RESULT //')\`"
   echo
   echo "Overloaded (24 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 24 10 | sed 's/^PROBE_RESULT //')\`"
