@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -164,23 +163,7 @@ public final class RouterFactory {
   }
 
   private static Service service(ModelDeployment md, String name, Map<String, String> labels) {
-    return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(md.getMetadata().getNamespace())
-        .withLabels(labels)
-        .endMetadata()
-        .withNewSpec()
-        .withType("ClusterIP")
-        .withSelector(Names.routerSelector(md))
-        .addNewPort()
-        .withName("http")
-        .withPort(Names.HTTP_PORT)
-        .withTargetPort(new IntOrString("http"))
-        .withProtocol("TCP")
-        .endPort()
-        .endSpec()
-        .build();
+    return ServiceFactory.service(md, name, labels, Names.routerSelector(md));
   }
 
   private static Map<String, String> labels(ModelDeployment md) {

@@ -45,7 +45,8 @@ public final class ServiceFactory {
             version));
   }
 
-  private static Service service(
+  /** A ClusterIP Service on the runtime's named {@code http} port (versions and the router). */
+  static Service service(
       ModelDeployment md, String name, Map<String, String> labels, Map<String, String> selector) {
     return new ServiceBuilder()
         .withNewMetadata()
