@@ -1,15 +1,14 @@
 package dev.starling.runtime.drift;
 
-import dev.starling.runtime.model.Datatype;
 import dev.starling.runtime.model.ServedModel;
 import dev.starling.runtime.pipeline.InferInput;
 import dev.starling.runtime.pipeline.OutputTensor;
 import dev.starling.runtime.pipeline.PredictionObserver;
 import dev.starling.runtime.pipeline.SignatureBinding;
+import dev.starling.runtime.pipeline.Tensors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.ByteBuffer;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,7 +125,10 @@ public final class DriftMonitor implements PredictionObserver {
       long first = window.claim(n);
       for (int r = 0; r < n; r++) {
         for (int c = 0; c < f; c++) {
-          window.set(first + r, c, bin(c, read(in.datatype(), in.data().buffer(), r * f + c)));
+          window.set(
+              first + r,
+              c,
+              bin(c, Tensors.readAsDouble(in.datatype(), in.data().buffer(), r * f + c)));
         }
       }
       OutputTensor out = predictionOutput(outputs, n);
@@ -191,32 +193,10 @@ public final class DriftMonitor implements PredictionObserver {
   private int predictionBin(OutputTensor out, int r) {
     int per = out.count() / (int) out.shape()[0];
     if (prediction.kind() == FeatureProfile.Kind.CATEGORICAL) {
-      int best = 0;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < per; j++) {
-        double v = read(out.datatype(), out.data(), r * per + j);
-        if (v > max) {
-          max = v;
-          best = j;
-        }
-      }
-      return prediction.bin(best);
+      return prediction.bin(out.argMax(r, per));
     }
-    double v = read(out.datatype(), out.data(), r * per);
+    double v = Tensors.readAsDouble(out.datatype(), out.data(), r * per);
     return Double.isNaN(v) ? DriftWindow.EMPTY : prediction.bin(v);
-  }
-
-  static double read(Datatype dt, ByteBuffer b, int i) {
-    return switch (dt) {
-      case FP32 -> b.getFloat(i * 4);
-      case FP64 -> b.getDouble(i * 8);
-      case INT64 -> b.getLong(i * 8);
-      case INT32 -> b.getInt(i * 4);
-      case INT16 -> b.getShort(i * 2);
-      case INT8 -> b.get(i);
-      case UINT8, BOOL -> b.get(i) & 0xff;
-      default -> Double.NaN;
-    };
   }
 
   private static double[] expected(FeatureProfile.Binner b) {

@@ -9,6 +9,7 @@ import dev.starling.runtime.model.Datatype;
 import dev.starling.runtime.model.OnnxModel;
 import dev.starling.runtime.model.TensorSpec;
 import dev.starling.runtime.pipeline.SignatureBinding;
+import dev.starling.runtime.pipeline.Tensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -58,8 +59,8 @@ public final class ModelProfiler {
         for (int row = 0; row < n; row++) {
           predicted[from + row] =
               b.hasLabels()
-                  ? argMax(dt, buf, row * per, per)
-                  : DriftMonitor.read(dt, buf, row * per);
+                  ? Tensors.argMax(dt, buf, row * per, per)
+                  : Tensors.readAsDouble(dt, buf, row * per);
         }
       }
     }
@@ -122,18 +123,5 @@ public final class ModelProfiler {
     buf.flip();
     return OnnxTensor.createTensor(
         model.environment(), buf, new long[] {n, f}, in.datatype().javaType());
-  }
-
-  private static double argMax(Datatype dt, ByteBuffer buf, int at, int n) {
-    int best = 0;
-    double max = Double.NEGATIVE_INFINITY;
-    for (int j = 0; j < n; j++) {
-      double v = DriftMonitor.read(dt, buf, at + j);
-      if (v > max) {
-        max = v;
-        best = j;
-      }
-    }
-    return best;
   }
 }

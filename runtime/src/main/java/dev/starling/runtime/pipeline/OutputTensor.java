@@ -35,6 +35,14 @@ public record OutputTensor(
   }
 
   /**
+   * The column of the largest value in row {@code row} of a numeric output with {@code perRow}
+   * columns (the first on ties): a classifier's predicted class.
+   */
+  public int argMax(int row, int perRow) {
+    return Tensors.argMax(datatype, data, row * perRow, perRow);
+  }
+
+  /**
    * Rows {@code [from, from + n)} along the first dimension. Example: shape [5, 3] FP32, rows 2..4
    * → shape [2, 3], bytes [2*3*4, 4*3*4) of the buffer, not copied.
    */

@@ -1,7 +1,6 @@
 package dev.starling.runtime.pipeline;
 
 import dev.starling.runtime.model.Datatype;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.ObjIntConsumer;
 
@@ -37,16 +36,7 @@ public final class PredictedClasses {
       int per = labels.size();
       int[] wins = new int[per];
       for (int r = 0; r < rows; r++) {
-        int best = 0;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < per; j++) {
-          double v = read(out.datatype(), out.data(), r * per + j);
-          if (v > max) {
-            max = v;
-            best = j;
-          }
-        }
-        wins[best]++;
+        wins[out.argMax(r, per)]++;
       }
       for (int j = 0; j < per; j++) {
         if (wins[j] > 0) {
@@ -62,15 +52,5 @@ public final class PredictedClasses {
         || dt == Datatype.FP64
         || dt == Datatype.INT64
         || dt == Datatype.INT32;
-  }
-
-  private static double read(Datatype dt, ByteBuffer b, int i) {
-    return switch (dt) {
-      case FP32 -> b.getFloat(i * 4);
-      case FP64 -> b.getDouble(i * 8);
-      case INT64 -> b.getLong(i * 8);
-      case INT32 -> b.getInt(i * 4);
-      default -> Double.NaN;
-    };
   }
 }

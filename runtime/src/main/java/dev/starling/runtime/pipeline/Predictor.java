@@ -133,11 +133,7 @@ public final class Predictor {
   private static boolean large(List<InferInput> inputs) {
     long elements = 0;
     for (InferInput in : inputs) {
-      long n = 1;
-      for (long d : in.shape()) {
-        n *= d;
-      }
-      elements += n;
+      elements += Shapes.elementCount(in.shape(), Long.MAX_VALUE); // validated: no overflow
     }
     return elements > LARGE_CALL_ELEMENTS;
   }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import dev.starling.runtime.model.Datatype;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,5 +36,39 @@ public final class Tensors {
     for (OnnxTensor t : tensors.values()) {
       t.close();
     }
+  }
+
+  /**
+   * Element {@code i} of a native-order tensor buffer as a double, for the numeric datatypes drift
+   * and prediction counting read (FP32/64, INT8/16/32/64, UINT8, BOOL); NaN for any other.
+   */
+  public static double readAsDouble(Datatype dt, ByteBuffer b, int i) {
+    return switch (dt) {
+      case FP32 -> b.getFloat(i * 4);
+      case FP64 -> b.getDouble(i * 8);
+      case INT64 -> b.getLong(i * 8);
+      case INT32 -> b.getInt(i * 4);
+      case INT16 -> b.getShort(i * 2);
+      case INT8 -> b.get(i);
+      case UINT8, BOOL -> b.get(i) & 0xff;
+      default -> Double.NaN;
+    };
+  }
+
+  /**
+   * The index of the largest of the {@code n} elements starting at element {@code at} (the first on
+   * ties): a classifier's predicted class for one row of scores.
+   */
+  public static int argMax(Datatype dt, ByteBuffer b, int at, int n) {
+    int best = 0;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      double v = readAsDouble(dt, b, at + j);
+      if (v > max) {
+        max = v;
+        best = j;
+      }
+    }
+    return best;
   }
 }
