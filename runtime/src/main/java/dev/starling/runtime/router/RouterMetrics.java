@@ -2,11 +2,14 @@ package dev.starling.runtime.router;
 
 import dev.starling.runtime.metrics.RuntimeMetrics;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.TimeWindowMax;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Histogram;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,12 +51,18 @@ public final class RouterMetrics {
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, VersionMeters> versions = new ConcurrentHashMap<>();
-  private final Map<String, DistributionSummary> diffs = new ConcurrentHashMap<>();
+  private final Map<String, DiffMeters> diffs = new ConcurrentHashMap<>();
+  private final Histogram absDiff;
+  private final Histogram relDiff;
   private final List<Meter> tableGauges = new ArrayList<>();
 
   public RouterMetrics(RuntimeMetrics runtime) {
     this.runtime = runtime;
     this.registry = runtime.registry();
+    this.absDiff =
+        diffHistogram("starling_router_mirror_abs_diff", "Largest absolute output difference");
+    this.relDiff =
+        diffHistogram("starling_router_mirror_rel_diff", "Largest relative output difference");
   }
 
   public String scrape() {
@@ -105,10 +114,11 @@ public final class RouterMetrics {
   }
 
   public void mirrorDiff(String live, String shadow, double maxAbs, double maxRel) {
-    diff("starling.router.mirror.abs.diff", "Largest absolute output difference", live, shadow)
-        .record(maxAbs);
-    diff("starling.router.mirror.rel.diff", "Largest relative output difference", live, shadow)
-        .record(maxRel);
+    DiffMeters m = diffs.get(live + '\0' + shadow);
+    if (m == null) {
+      m = diffs.computeIfAbsent(live + '\0' + shadow, k -> new DiffMeters(live, shadow));
+    }
+    m.record(maxAbs, maxRel);
   }
 
   public void mirrorDropped(String shadow, String reason) {
@@ -164,15 +174,55 @@ public final class RouterMetrics {
     return c;
   }
 
-  private DistributionSummary diff(String name, String description, String live, String shadow) {
-    return diffs.computeIfAbsent(
-        name + '\0' + live + '\0' + shadow,
-        k ->
-            DistributionSummary.builder(name)
-                .description(description)
-                .tags("live", live, "shadow", shadow)
-                .serviceLevelObjectives(DIFF_BUCKETS)
-                .register(registry));
+  /**
+   * A Prometheus-client histogram on the registry's own Prometheus registry: Micrometer's
+   * histograms round every value up to a whole number before bucketing (0.018 would count only from
+   * {@code le="1.0"} up), which makes buckets below 1 useless for differences of scores.
+   */
+  private Histogram diffHistogram(String name, String help) {
+    return Histogram.builder()
+        .name(name)
+        .help(help)
+        .labelNames("live", "shadow")
+        .classicUpperBounds(DIFF_BUCKETS)
+        .classicOnly()
+        .withoutExemplars()
+        .register(runtime.registry().getPrometheusRegistry());
+  }
+
+  /**
+   * The two difference histograms of one live/shadow pair, and their {@code _max} gauges (the
+   * largest value of the last two minutes or so, as Micrometer's own histograms have).
+   */
+  private final class DiffMeters {
+    private final DistributionDataPoint abs;
+    private final DistributionDataPoint rel;
+    private final TimeWindowMax absMax;
+    private final TimeWindowMax relMax;
+
+    DiffMeters(String live, String shadow) {
+      abs = absDiff.labelValues(live, shadow);
+      rel = relDiff.labelValues(live, shadow);
+      absMax = max("starling.router.mirror.abs.diff.max", live, shadow);
+      relMax = max("starling.router.mirror.rel.diff.max", live, shadow);
+    }
+
+    private TimeWindowMax max(String name, String live, String shadow) {
+      TimeWindowMax max =
+          new TimeWindowMax(registry.config().clock(), DistributionStatisticConfig.DEFAULT);
+      Gauge.builder(name, max, TimeWindowMax::poll)
+          .description("Largest recent value of the histogram without _max")
+          .tags("live", live, "shadow", shadow)
+          .register(registry);
+      return max;
+    }
+
+    void record(double maxAbs, double maxRel) {
+      abs.observe(maxAbs);
+      rel.observe(maxRel);
+      absMax.record(maxAbs);
+      relMax.record(maxRel);
+    }
   }
 
   /** Request meters of one version: a timer and a counter per status, made on first use. */

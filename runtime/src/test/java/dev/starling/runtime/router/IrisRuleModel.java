@@ -23,6 +23,10 @@ import java.nio.file.Path;
  * label         = ArgMax(scores, axis=1, keepdims=0)
  * probabilities = Softmax(scores, axis=1)
  * </pre>
+ *
+ * <p>{@link #constant} writes a model of the same shape that answers every row with the same
+ * probabilities ({@code Gemm} with zero weights, no softmax), for answers that differ by a known
+ * amount.
  */
 final class IrisRuleModel {
   private IrisRuleModel() {}
@@ -32,24 +36,37 @@ final class IrisRuleModel {
     w[2 * 3] = -1;
     w[2 * 3 + 2] = 1;
     float[] b = {2.5f, 0f, -4.5f};
+    return write(file, w, b, true);
+  }
+
+  /** A model answering {@code probabilities} (3 values) for every row, whatever the input. */
+  static Path constant(Path file, float... probabilities) {
+    return write(file, new float[12], probabilities, false);
+  }
+
+  private static Path write(Path file, float[] w, float[] b, boolean softmax) {
+    String scores = softmax ? "scores" : "probabilities";
     Proto graph =
         new Proto()
-            .message(1, node("gemm", "Gemm", new String[] {"float_input", "W", "B"}, "scores"))
+            .message(1, node("gemm", "Gemm", new String[] {"float_input", "W", "B"}, scores))
             .message(
                 1,
-                node("argmax", "ArgMax", new String[] {"scores"}, "label")
+                node("argmax", "ArgMax", new String[] {scores}, "label")
                     .message(5, intAttribute("axis", 1))
-                    .message(5, intAttribute("keepdims", 0)))
-            .message(
-                1,
-                node("softmax", "Softmax", new String[] {"scores"}, "probabilities")
-                    .message(5, intAttribute("axis", 1)))
-            .string(2, "iris_rule")
-            .message(5, floats("W", new long[] {4, 3}, w))
-            .message(5, floats("B", new long[] {3}, b))
-            .message(11, tensorInfo("float_input", 1, "N", 4))
-            .message(12, tensorInfo("label", 7, "N"))
-            .message(12, tensorInfo("probabilities", 1, "N", 3));
+                    .message(5, intAttribute("keepdims", 0)));
+    if (softmax) {
+      graph.message(
+          1,
+          node("softmax", "Softmax", new String[] {"scores"}, "probabilities")
+              .message(5, intAttribute("axis", 1)));
+    }
+    graph
+        .string(2, "iris_rule")
+        .message(5, floats("W", new long[] {4, 3}, w))
+        .message(5, floats("B", new long[] {3}, b))
+        .message(11, tensorInfo("float_input", 1, "N", 4))
+        .message(12, tensorInfo("label", 7, "N"))
+        .message(12, tensorInfo("probabilities", 1, "N", 3));
     Proto model =
         new Proto()
             .varint(1, 8) // ir_version

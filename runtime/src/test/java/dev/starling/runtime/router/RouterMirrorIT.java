@@ -1,6 +1,7 @@
 package dev.starling.runtime.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.starling.runtime.router.RouterWorld.Call;
 import dev.starling.runtime.router.RouterWorld.Reply;
@@ -133,6 +134,62 @@ class RouterMirrorIT {
     assertThat(router.metric("starling_router_mirror_abs_diff_count", pair) - diffsBefore)
         .isEqualTo(inputs.size());
     assertThat(router.metric("starling_router_mirror_abs_diff_max", pair)).isPositive();
+  }
+
+  @Test
+  void differenceHistogramsCountSmallDifferencesInTheirOwnBuckets() {
+    // every row: live [0.6, 0.3, 0.1], shadow [0.57, 0.3, 0.13]; same class (agree), largest
+    // absolute difference 0.03, largest relative 0.03 / 0.13 = 0.23
+    List<RuntimeProcess> rs =
+        world.runtimes(
+            "c1",
+            IrisRuleModel.constant(dir.resolve("c1.onnx"), 0.6f, 0.3f, 0.1f).toString(),
+            "c2",
+            IrisRuleModel.constant(dir.resolve("c2.onnx"), 0.57f, 0.3f, 0.13f).toString());
+    router.reconfigure(
+        """
+        versions:
+          - {name: a, weight: 100, endpoints: ['%s']}
+          - {name: b, weight: 0, endpoints: ['%s']}
+        mirror: {version: b, percent: 100}
+        """
+            .formatted(rs.get(0).url(""), rs.get(1).url("")));
+    router.awaitReady(rs.get(0).url(""), rs.get(1).url(""));
+    String pair = "live=\"a\",shadow=\"b\"";
+    int n = 40;
+    for (int i = 0; i < n; i++) {
+      Reply r = RouterWorld.send(router.infer(RouterWorld.IRIS_REQUEST));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.servedBy()).isEqualTo("a");
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (router.metric("starling_router_mirror_abs_diff_count", pair) < n
+        && System.nanoTime() < deadline) {
+      RouterWorld.sleep(50);
+    }
+    assertThat(router.metric("starling_router_mirror_agreement_total", pair + ",result=\"agree\""))
+        .isEqualTo(n);
+    assertThat(router.metric("starling_router_mirror_abs_diff_count", pair)).isEqualTo(n);
+    assertThat(router.metric("starling_router_mirror_abs_diff_bucket", pair + ",le=\"0.01\""))
+        .as("abs 0.03 is above 0.01")
+        .isZero();
+    assertThat(router.metric("starling_router_mirror_abs_diff_bucket", pair + ",le=\"0.1\""))
+        .as("abs 0.03 is at most 0.1")
+        .isEqualTo(n);
+    assertThat(router.metric("starling_router_mirror_abs_diff_sum", pair))
+        .isCloseTo(n * 0.03, within(1e-6));
+    assertThat(router.metric("starling_router_mirror_abs_diff_max", pair))
+        .isCloseTo(0.03, within(1e-7));
+    assertThat(router.metric("starling_router_mirror_rel_diff_bucket", pair + ",le=\"0.1\""))
+        .as("rel 0.23 is above 0.1")
+        .isZero();
+    assertThat(router.metric("starling_router_mirror_rel_diff_bucket", pair + ",le=\"0.5\""))
+        .as("rel 0.23 is at most 0.5")
+        .isEqualTo(n);
+    assertThat(router.metric("starling_router_mirror_rel_diff_bucket", pair + ",le=\"+Inf\""))
+        .isEqualTo(n);
+    assertThat(router.metric("starling_router_mirror_rel_diff_max", pair))
+        .isCloseTo(0.03 / 0.13, within(1e-6));
   }
 
   @Test
