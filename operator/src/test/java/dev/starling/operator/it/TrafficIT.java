@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.starling.api.v1alpha1.Mirror;
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.api.v1alpha1.ModelVersion;
 import dev.starling.api.v1alpha1.Traffic;
 import dev.starling.api.v1alpha1.VersionStatus;
 import dev.starling.operator.desired.Names;
@@ -155,6 +156,74 @@ class TrafficIT {
     assertUnchanged(
         Map.of("fraud-v2", before.get("fraud-v2"), "fraud-router", before.get("fraud-router")),
         deployments(ns, "fraud-v2", "fraud-router"));
+  }
+
+  @Test
+  void aPinnedForTestingVersionKeepsRunningWithoutWeightWhileAnUnpinnedOneScalesToZero(
+      TestNamespace ns) throws Exception {
+    ns.samplePrerequisites();
+    ModelDeployment md = ns.sample("fraud-canary.yaml");
+    ModelVersion v3 = ns.sample("fraud-canary.yaml").getSpec().getVersions().get(1);
+    v3.setName("v3");
+    v3.setWeight(0);
+    md.getSpec().getVersions().add(v3);
+    setWeights(md, 100, 0); // v2: weight 0, pinned for testing; v3: weight 0, not pinned
+    md.getSpec().getVersions().get(1).setPinnedForTesting(true);
+    Traffic traffic = new Traffic();
+    traffic.setPinHeader("x-starling-version");
+    md.getSpec().setTraffic(traffic);
+    ns.create(md);
+
+    // Ready needs every running version ready, so the pinned v2 too (awaitSettled would wait for
+    // v3's minReplicas, which a scaled-to-zero version never reaches)
+    ns.awaitReady("fraud", READY);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              ModelDeployment ready = ns.get("fraud");
+              assertThat(version(ready, "v2").getWeight()).isZero();
+              assertThat(version(ready, "v2").getReadyReplicas()).as("v2 ready").isPositive();
+              assertThat(version(ready, "v3").getReadyReplicas()).as("v3 ready").isZero();
+              var children = ns.children("fraud");
+              assertThat(children.get("HorizontalPodAutoscaler"))
+                  .containsExactly("fraud-router", "fraud-v1", "fraud-v2");
+              assertThat(deployment(ns, "fraud-v3").getSpec().getReplicas())
+                  .as("unpinned weight-0 v3")
+                  .isZero();
+            });
+    // v2 runs under its own HPA (no replicas in the Deployment, which the HPA sets, at least 1)
+    var hpa =
+        ns.admin()
+            .autoscaling()
+            .v2()
+            .horizontalPodAutoscalers()
+            .inNamespace(ns.name())
+            .withName("fraud-v2")
+            .get();
+    assertThat(hpa.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(1);
+    Deployment v2 = deployment(ns, "fraud-v2");
+    assertThat(v2.getSpec().getReplicas()).as("set by the HPA, never 0").isPositive();
+    assertThat(v2.getStatus().getReadyReplicas()).isPositive();
+
+    // the router knows both, with no weight; the pin header reaches the one that runs
+    JsonNode router = routerYaml(ns, "fraud");
+    assertThat(router.at("/pinHeader").asText()).isEqualTo("x-starling-version");
+    assertThat(routerWeights(ns, "fraud"))
+        .containsExactly(entry("v1", 100), entry("v2", 0), entry("v3", 0));
+    assertThat(router.at("/versions/1/endpoints/0").asText())
+        .isEqualTo("http://fraud-v2." + ns.name() + ".svc:8080");
+
+    // unpinning v2 scales it to zero as well
+    edit(ns, "fraud", m -> m.getSpec().getVersions().get(1).setPinnedForTesting(false));
+    await()
+        .atMost(READY)
+        .untilAsserted(
+            () -> {
+              assertThat(deployment(ns, "fraud-v2").getSpec().getReplicas()).isZero();
+              assertThat(ns.children("fraud").get("HorizontalPodAutoscaler"))
+                  .containsExactly("fraud-router", "fraud-v1");
+            });
   }
 
   @Test
