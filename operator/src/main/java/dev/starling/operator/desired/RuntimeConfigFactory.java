@@ -47,12 +47,13 @@ public final class RuntimeConfigFactory {
   }
 
   /**
-   * Hex SHA-256 of what the runtime can only take at start: the rendered config without the model
-   * source and batching. The pod template carries it, so a change of cache, inference, auth, rate
-   * limits or drift rolls the pods, while a new model file or digest, or new batching settings,
-   * reach the running pods through the ConfigMap (the runtime polls its config, swaps the model in
-   * place and hands batching to the model's batcher; see ConfigWatcher and ModelRegistry.reload).
-   * An https model still rolls: its URI lives in the fetch init container's arguments.
+   * Hex SHA-256 of what the runtime can only take at start: the rendered config without what it
+   * re-applies when its runtime.yaml changes (the model source, batching, cache, {@code
+   * inference.maxInflight}, auth and rate limits; see the runtime's ConfigWatcher). The pod
+   * template carries it, so a change of server, threads, logging or drift rolls the pods, while the
+   * live settings reach the running pods through the ConfigMap (after the kubelet's sync, about a
+   * minute). Turning auth on or off, or naming another Secret, still rolls: the Secret volume is in
+   * the template. An https model still rolls too: its URI lives in the fetch init container.
    */
   public static String restartHash(ModelDeployment md, ModelVersion v) {
     Map<String, Object> tree = tree(md, v);
@@ -61,7 +62,15 @@ public final class RuntimeConfigFactory {
         new LinkedHashMap<>(((List<Map<String, Object>>) tree.get("models")).get(0));
     model.remove("source");
     model.remove("batching");
+    model.remove("cache");
     tree.put("models", List.of(model));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> inference =
+        new LinkedHashMap<>((Map<String, Object>) tree.get("inference"));
+    inference.remove("maxInflight");
+    tree.put("inference", inference);
+    tree.remove("auth");
+    tree.remove("rateLimit");
     try {
       return hash(YAML.writeValueAsString(tree));
     } catch (JsonProcessingException e) {

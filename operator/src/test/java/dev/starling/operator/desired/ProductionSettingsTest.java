@@ -152,12 +152,32 @@ class ProductionSettingsTest {
   @Test
   void settingsTheRuntimeReadsOnlyAtStartRollThePods() {
     var base = sample("fraud-production.yaml");
-    rollsWhen(base, md -> md.getSpec().getVersions().get(0).setCache(new PredictionCache(1, null)));
-    rollsWhen(base, md -> md.getSpec().setInference(new Inference(64)));
-    rollsWhen(base, md -> md.getSpec().getRateLimit().setBurst(1000));
-    rollsWhen(base, md -> md.getSpec().getAuth().setProtectMetrics(true));
     rollsWhen(base, md -> md.getSpec().getAuth().setApiKeysSecretRef(new SecretRef("other")));
+    rollsWhen(base, md -> md.getSpec().setAuth(null));
     rollsWhen(base, md -> md.getSpec().getDrift().setWindow(100));
+  }
+
+  @Test
+  void settingsTheRuntimeReappliesOnReloadChangeOnlyTheConfigMap() {
+    var base = sample("fraud-production.yaml");
+    staysWhen(base, md -> md.getSpec().getVersions().get(0).setCache(new PredictionCache(1, null)));
+    staysWhen(base, md -> md.getSpec().getCache().setTtl("1m"));
+    staysWhen(base, md -> md.getSpec().setCache(null));
+    staysWhen(base, md -> md.getSpec().setInference(new Inference(64)));
+    staysWhen(base, md -> md.getSpec().getRateLimit().setBurst(1000));
+    staysWhen(base, md -> md.getSpec().getRateLimit().setRequestsPerSecond(7.5));
+    staysWhen(base, md -> md.getSpec().setRateLimit(null));
+    staysWhen(base, md -> md.getSpec().getAuth().setProtectMetrics(true));
+  }
+
+  /** The rendered runtime.yaml changes, the pod template does not. */
+  private static void staysWhen(ModelDeployment base, Consumer<ModelDeployment> change) {
+    ModelDeployment changed = sample("fraud-production.yaml");
+    change.accept(changed);
+    ModelVersion v = changed.getSpec().getVersions().get(0);
+    assertThat(RuntimeConfigFactory.render(changed, v))
+        .isNotEqualTo(RuntimeConfigFactory.render(base, base.getSpec().getVersions().get(0)));
+    assertThat(pod(changed, 0)).isEqualTo(pod(base, 0));
   }
 
   @Test

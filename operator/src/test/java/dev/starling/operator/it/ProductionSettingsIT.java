@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.starling.api.v1alpha1.Auth;
 import dev.starling.api.v1alpha1.Batching;
+import dev.starling.api.v1alpha1.Inference;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.SecretRef;
+import dev.starling.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -69,7 +71,7 @@ class ProductionSettingsIT {
   }
 
   @Test
-  void rotatedKeysAndBatchingChangesDoNotRollThePodsButACacheChangeDoes(TestNamespace ns) {
+  void rotatedKeysAndLiveSettingsDoNotRollThePodsButADriftChangeDoes(TestNamespace ns) {
     ns.samplePrerequisites();
     ns.create(ns.sample("fraud-production.yaml"));
     ns.awaitReady("fraud-prod", READY);
@@ -113,11 +115,33 @@ class ProductionSettingsIT {
                     .contains("maxDelay: 1ms"));
     assertThat(deployment(ns, "fraud-prod-v1").getMetadata().getGeneration()).isEqualTo(generation);
 
-    // the cache is built at start: its change rolls the pods
+    // cache, rate limit and in-flight bound: the runtime re-applies them from the reloaded
+    // ConfigMap too, so the pod template (and its config hash) stays as it was
+    String hash = configHash(ns, "fraud-prod-v1");
     ns.edit(
         "fraud-prod",
         md -> {
           md.getSpec().getCache().setMaxEntries(500);
+          md.getSpec().getRateLimit().setBurst(77);
+          md.getSpec().setInference(new Inference(33));
+          return md;
+        });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(config(ns, "fraud-prod-v1"))
+                    .contains("maxEntries: 500")
+                    .contains("burst: 77")
+                    .contains("maxInflight: 33"));
+    assertThat(deployment(ns, "fraud-prod-v1").getMetadata().getGeneration()).isEqualTo(generation);
+    assertThat(configHash(ns, "fraud-prod-v1")).isEqualTo(hash);
+
+    // drift settings are read at start: their change rolls the pods
+    ns.edit(
+        "fraud-prod",
+        md -> {
+          md.getSpec().getDrift().setWindow(250);
           return md;
         });
     await()
@@ -126,9 +150,18 @@ class ProductionSettingsIT {
             () -> {
               assertThat(deployment(ns, "fraud-prod-v1").getMetadata().getGeneration())
                   .isGreaterThan(generation);
-              assertThat(config(ns, "fraud-prod-v1")).contains("maxEntries: 500");
+              assertThat(configHash(ns, "fraud-prod-v1")).isNotEqualTo(hash);
             });
     ns.awaitReady("fraud-prod", READY);
+  }
+
+  private static String configHash(TestNamespace ns, String deployment) {
+    return deployment(ns, deployment)
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(Names.ANNOTATION_CONFIG_HASH);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.starling.runtime.cli;
 
 import dev.starling.runtime.config.ConfigException;
+import dev.starling.runtime.config.LiveSettings;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.http.Lifecycle;
 import dev.starling.runtime.http.StarlingApp;
@@ -44,6 +45,7 @@ final class RuntimeServer {
     RuntimeMetrics metrics = new RuntimeMetrics();
     ModelRegistry models = new ModelRegistry(cfg.models(), metrics);
     Lifecycle lifecycle = new Lifecycle();
+    LiveSettings live = new LiveSettings(cfg);
     Predictor predictor =
         new Predictor(
             JsonLimits.factory(cfg.limits(), cfg.server().maxRequestBytes()),
@@ -51,7 +53,9 @@ final class RuntimeServer {
             new InferenceGate(cfg.inference().maxConcurrent()));
     Javalin app;
     try {
-      app = StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, lifecycle));
+      app =
+          StarlingApp.create(
+              new StarlingApp.Deps(cfg, models, predictor, metrics, lifecycle, live));
     } catch (ConfigException e) { // a key file or reference profile that cannot be read
       LOG.error("{}", e.getMessage());
       metrics.close();
@@ -76,7 +80,7 @@ final class RuntimeServer {
     }
     if (configFile != null) {
       ConfigWatcher.start(
-          new ConfigWatcher(configFile, reread, models, cfg.inference(), Duration.ofSeconds(2)));
+          new ConfigWatcher(configFile, reread, models, live, Duration.ofSeconds(2)));
     }
     LOG.info(
         "ready in {} ms: {} model(s) on http://{}:{}",

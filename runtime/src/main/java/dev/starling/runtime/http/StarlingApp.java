@@ -1,5 +1,6 @@
 package dev.starling.runtime.http;
 
+import dev.starling.runtime.config.LiveSettings;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.drift.DriftMonitoring;
 import dev.starling.runtime.metrics.RuntimeMetrics;
@@ -19,24 +20,40 @@ public final class StarlingApp {
 
   private StarlingApp() {}
 
-  /** What the app serves. */
+  /**
+   * What the app serves. {@code live} holds the config in force: a reload applied to it changes
+   * auth, rate limits and the in-flight bound without a restart.
+   */
   public record Deps(
       RuntimeConfig config,
       ModelRegistry models,
       Predictor predictor,
       RuntimeMetrics metrics,
-      Lifecycle lifecycle) {}
+      Lifecycle lifecycle,
+      LiveSettings live) {
+
+    /** With settings that stay as {@code config} says (nothing reloads them). */
+    public Deps(
+        RuntimeConfig config,
+        ModelRegistry models,
+        Predictor predictor,
+        RuntimeMetrics metrics,
+        Lifecycle lifecycle) {
+      this(config, models, predictor, metrics, lifecycle, new LiveSettings(config));
+    }
+  }
 
   public static Javalin create(Deps deps) {
     RuntimeConfig cfg = deps.config();
     Lifecycle lifecycle = deps.lifecycle();
+    LiveSettings live = deps.live();
     V2Routes v2 =
         new V2Routes(
             deps.models(),
             deps.predictor(),
             lifecycle,
             cfg.server().maxRequestBytes(),
-            cfg.inference().maxInflight());
+            () -> live.get().inference().maxInflight());
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
@@ -61,7 +78,7 @@ public final class StarlingApp {
                 http.setMinRequestDataRate(cfg.server().minRequestDataRate());
               });
           ErrorResponses.register(config.routes);
-          AccessControl.install(cfg, deps.models(), deps.metrics().registry(), config);
+          AccessControl.install(live, deps.models(), deps.metrics().registry(), config);
           DriftMonitoring.install(cfg, deps.models(), deps.metrics().registry(), config);
           v2.register(config.routes);
           new V1Routes(v2, deps.predictor(), cfg.server().maxRequestBytes())

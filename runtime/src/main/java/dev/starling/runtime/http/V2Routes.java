@@ -11,6 +11,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /** Open Inference Protocol v2 REST: server and model health, metadata, and inference. */
 final class V2Routes {
@@ -18,14 +19,15 @@ final class V2Routes {
   private final Predictor predictor;
   private final Lifecycle lifecycle;
   private final long maxBodyBytes;
-  private final int maxInflight;
+  private final IntSupplier maxInflight;
 
+  /** {@code maxInflight} is read per request: a reloaded config changes it live. */
   V2Routes(
       ModelRegistry models,
       Predictor predictor,
       Lifecycle lifecycle,
       long maxBodyBytes,
-      int maxInflight) {
+      IntSupplier maxInflight) {
     this.models = models;
     this.predictor = predictor;
     this.lifecycle = lifecycle;
@@ -163,18 +165,15 @@ final class V2Routes {
     int status = 500;
     lifecycle.enter();
     int inflight = m.meters().inflight().incrementAndGet();
+    int bound = maxInflight.getAsInt();
     try {
-      if (inflight > maxInflight) {
+      if (inflight > bound) {
         // Shed at once: a fast 503 lets the client (or the router) go elsewhere, where queueing
         // would only make every request late.
         m.meters().rejected("overload");
         throw new ApiException(
             503,
-            "model '"
-                + m.name()
-                + "' is overloaded ("
-                + maxInflight
-                + " requests in flight); retry",
+            "model '" + m.name() + "' is overloaded (" + bound + " requests in flight); retry",
             1);
       }
       if (lifecycle.closeConnections()) {

@@ -1,5 +1,6 @@
 package dev.starling.runtime.model;
 
+import dev.starling.runtime.config.CacheConfig;
 import dev.starling.runtime.config.InferenceConfig;
 import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.metrics.RuntimeMetrics;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,13 +23,19 @@ public final class ModelRegistry implements AutoCloseable {
 
   private final Map<String, ServedModel> models = new LinkedHashMap<>();
 
+  /**
+   * Every cache a model ever had, kept when the cache is turned off: its meters are registered once
+   * per model and stay bound to it, so turning it on again reuses it (emptied).
+   */
+  private final Map<String, PredictionCache> caches = new ConcurrentHashMap<>();
+
+  private final RuntimeMetrics metrics;
+
   public ModelRegistry(List<ModelConfig> configs, RuntimeMetrics metrics) {
+    this.metrics = metrics;
     for (ModelConfig c : configs) {
-      PredictionCache cache =
-          c.cache().enabled()
-              ? new PredictionCache(c.cache(), metrics.registry(), c.name(), c.version())
-              : null;
-      ServedModel m = new ServedModel(c, metrics.model(c.name(), c.version()), cache);
+      ServedModel m = new ServedModel(c, metrics.model(c.name(), c.version()));
+      applyCache(m, c.cache());
       models.put(c.name(), m);
       metrics.readiness(c.name(), c.version(), m::ready);
     }
@@ -70,11 +78,13 @@ public final class ModelRegistry implements AutoCloseable {
   }
 
   /**
-   * In-place swap: for every model whose source or signature changed in {@code configs}, loads,
-   * verifies and warms up the new session, then switches new requests to it; requests in flight
-   * finish on the old session, which closes after them. A replacement that fails leaves the old
-   * session serving (readiness unchanged) and is reported in the log and a metric. Returns how many
-   * models were swapped.
+   * Applies a reloaded config's models in place. Batching and cache settings apply at once: the
+   * predictor hands batching to the model's batcher from the next batch on; the cache is resized,
+   * re-timed, turned on or off for the requests that start from now on. Then, for every model whose
+   * source or signature changed, the swap: loads, verifies and warms up the new session, then
+   * switches new requests to it; requests in flight finish on the old session, which closes after
+   * them. A replacement that fails leaves the old session serving (readiness unchanged) and is
+   * reported in the log and a metric. Returns how many models were swapped.
    */
   public int reload(List<ModelConfig> configs, ModelFetcher fetcher, InferenceConfig inference) {
     int swapped = 0;
@@ -85,14 +95,13 @@ public final class ModelRegistry implements AutoCloseable {
         continue;
       }
       ModelConfig old = m.config();
+      if (!old.batching().equals(c.batching()) || !old.cache().equals(c.cache())) {
+        m.reconfigure(old.withBatching(c.batching()).withCache(c.cache()));
+        applyCache(m, c.cache());
+        LOG.info("model {}: batching now {}, cache {}", c.name(), c.batching(), c.cache());
+      }
       if (Objects.equals(old.source(), c.source())
           && Objects.equals(old.signature(), c.signature())) {
-        if (!old.batching().equals(c.batching())) {
-          // batching applies in place (the predictor hands it to the model's batcher); the
-          // cache and everything outside models[] are read at start only
-          m.reconfigure(old.withBatching(c.batching()));
-          LOG.info("model {}: batching now {}", c.name(), c.batching());
-        }
         continue;
       }
       try {
@@ -114,6 +123,23 @@ public final class ModelRegistry implements AutoCloseable {
       }
     }
     return swapped;
+  }
+
+  /** Turns the model's cache on (resized to {@code next}) or off (emptied). */
+  private void applyCache(ServedModel m, CacheConfig next) {
+    if (!next.enabled()) {
+      PredictionCache was = m.cache();
+      m.cache(null);
+      if (was != null) {
+        was.clear();
+      }
+      return;
+    }
+    PredictionCache cache =
+        caches.computeIfAbsent(
+            m.name(), n -> new PredictionCache(next, metrics.registry(), n, m.version()));
+    cache.resize(next);
+    m.cache(cache);
   }
 
   private static ServedModel.Serving load(

@@ -25,17 +25,22 @@ public final class ServedModel {
   private volatile Serving serving;
   private volatile PredictionObserver observer = PredictionObserver.NONE;
 
-  private final PredictionCache cache;
+  private volatile PredictionCache cache;
 
-  public ServedModel(ModelConfig config, ModelMeters meters, PredictionCache cache) {
+  /** Starts without a cache; the registry turns it on. */
+  public ServedModel(ModelConfig config, ModelMeters meters) {
     this.config = config;
     this.meters = meters;
-    this.cache = cache;
   }
 
   /** The prediction cache, or null when caching is off for this model. */
   public PredictionCache cache() {
     return cache;
+  }
+
+  /** Turns the cache on (a cache) or off (null) for the requests that start from now on. */
+  public void cache(PredictionCache newCache) {
+    this.cache = newCache;
   }
 
   public String name() {
@@ -118,7 +123,8 @@ public final class ServedModel {
   }
 
   /**
-   * Takes a changed source, signature or batching config for this model (name and version stay).
+   * Takes a changed source, signature, batching or cache config for this model (name and version
+   * stay).
    */
   public void reconfigure(ModelConfig changed) {
     this.config = changed;

@@ -38,6 +38,21 @@ public final class PredictionCache {
         registry, cache, "starling.predictions", Tags.of("model", model, "version", version));
   }
 
+  /**
+   * New bounds from a reloaded config, in place (Caffeine's policy): a smaller {@code maxEntries}
+   * evicts down to it, a new {@code ttl} counts from each entry's write, so entries older than a
+   * shortened ttl expire at once. Entries stay valid either way: the key holds the model digest.
+   */
+  public void resize(CacheConfig config) {
+    cache.policy().eviction().ifPresent(e -> e.setMaximum(config.maxEntries()));
+    cache.policy().expireAfterWrite().ifPresent(e -> e.setExpiresAfter(config.ttl()));
+  }
+
+  /** Drops every entry (the cache was turned off; a later turn-on starts empty). */
+  public void clear() {
+    cache.invalidateAll();
+  }
+
   public List<OutputTensor> get(Key key) {
     return cache.getIfPresent(key);
   }

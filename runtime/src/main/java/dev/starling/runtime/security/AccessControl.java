@@ -1,6 +1,9 @@
 package dev.starling.runtime.security;
 
 import dev.starling.runtime.config.AuthConfig;
+import dev.starling.runtime.config.ConfigException;
+import dev.starling.runtime.config.LiveSettings;
+import dev.starling.runtime.config.RateLimitConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.model.ModelRegistry;
 import dev.starling.runtime.model.ServedModel;
@@ -13,6 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -30,62 +35,147 @@ public final class AccessControl {
   /** Request attribute holding the caller's API key id. */
   public static final String KEY_ID = "starling.apiKeyId";
 
+  private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
   private static final Set<String> HEALTH = Set.of("/v2/health/live", "/v2/health/ready");
 
-  private final AuthConfig auth;
-  private final ApiKeyFile keys;
-  private final RateLimiter limiter;
   private final ModelRegistry models;
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+  private volatile Policy policy = Policy.OFF;
+  private boolean keysGauge;
+  private boolean clientsGauge;
 
-  private AccessControl(
-      AuthConfig auth,
-      ApiKeyFile keys,
-      RateLimiter limiter,
-      ModelRegistry models,
-      MeterRegistry r) {
-    this.auth = auth;
-    this.keys = keys;
-    this.limiter = limiter;
-    this.models = models;
-    this.registry = r;
-    if (limiter != null) {
-      Gauge.builder("starling.rate.limit.clients", limiter, RateLimiter::clients)
-          .description("Clients with a token bucket held right now")
-          .register(r);
+  /**
+   * What is checked right now; replaced whole on a reload, so a request sees one policy. {@code
+   * keys} is null when auth is off, {@code limiter} when rate limiting is.
+   */
+  private record Policy(
+      AuthConfig auth, RateLimitConfig rate, ApiKeyFile keys, RateLimiter limiter) {
+    static final Policy OFF =
+        new Policy(AuthConfig.defaults(), RateLimitConfig.defaults(), null, null);
+
+    boolean off() {
+      return keys == null && limiter == null;
     }
   }
 
+  private AccessControl(ModelRegistry models, MeterRegistry r) {
+    this.models = models;
+    this.registry = r;
+  }
+
   /**
-   * Wires auth and rate limiting into the app when the config turns them on; reads the key file now
-   * (a ConfigException names the field if it cannot).
+   * Wires auth and rate limiting into the app and applies the config in force (the key file is read
+   * now; a ConfigException names the field if it cannot). Every config {@code live} applies later
+   * is applied too: auth on or off, another key file, {@code protectMetrics}, a new rate or burst
+   * take effect for the requests that start after it, without a restart.
    */
   public static void install(
-      RuntimeConfig cfg, ModelRegistry models, MeterRegistry registry, JavalinConfig app) {
-    if (!cfg.auth().enabled() && !cfg.rateLimit().enabled()) {
-      return;
-    }
-    ApiKeyFile keys =
-        cfg.auth().enabled() ? new ApiKeyFile(Path.of(cfg.auth().apiKeysFile()), registry) : null;
-    RateLimiter limiter = cfg.rateLimit().enabled() ? new RateLimiter(cfg.rateLimit()) : null;
-    AccessControl ac = new AccessControl(cfg.auth(), keys, limiter, models, registry);
+      LiveSettings live, ModelRegistry models, MeterRegistry registry, JavalinConfig app) {
+    AccessControl ac = new AccessControl(models, registry);
+    ac.apply(live.get(), false);
+    live.onChange(next -> ac.reconfigure(next));
     app.routes.beforeMatched(ac::check);
     app.routes.after(ctx -> MDC.remove("apiKeyId"));
-    if (keys != null) {
-      app.events.serverStarted(() -> keys.watch(cfg.auth().reloadInterval()));
-      app.events.serverStopped(keys::close);
+    app.events.serverStarted(ac::watchKeys);
+    app.events.serverStopped(ac::close);
+  }
+
+  /** A reloaded config; one that cannot be applied (an unreadable key file) keeps the old auth. */
+  void reconfigure(RuntimeConfig next) {
+    try {
+      apply(next, true);
+    } catch (ConfigException e) {
+      LOG.error("{}; keeping the access rules in force", e.getMessage());
+      apply(next.withAuth(policy.auth()), true);
+    }
+  }
+
+  private synchronized void apply(RuntimeConfig next, boolean running) {
+    Policy old = policy;
+    ApiKeyFile keys = old.keys();
+    AuthConfig auth = next.auth();
+    if (!auth.enabled()) {
+      keys = null;
+    } else if (keys == null
+        || !auth.apiKeysFile().equals(old.auth().apiKeysFile())
+        || !auth.reloadInterval().equals(old.auth().reloadInterval())) {
+      keys = new ApiKeyFile(Path.of(auth.apiKeysFile()), registry);
+      if (running) {
+        keys.watch(auth.reloadInterval());
+      }
+    }
+    RateLimiter limiter = old.limiter();
+    if (!next.rateLimit().equals(old.rate())) {
+      // a new limiter: every client starts again with a full bucket of the new size
+      limiter = next.rateLimit().enabled() ? new RateLimiter(next.rateLimit()) : null;
+    }
+    policy = new Policy(auth, next.rateLimit(), keys, limiter);
+    if (old.keys() != null && old.keys() != keys) {
+      old.keys().close();
+    }
+    registerGauges();
+    if (running && (!auth.equals(old.auth()) || !next.rateLimit().equals(old.rate()))) {
+      LOG.info(
+          "access rules now: auth {}, protectMetrics {}, rate limit {}",
+          keys != null ? "on (" + auth.apiKeysFile() + ")" : "off",
+          auth.protectMetrics(),
+          limiter != null
+              ? next.rateLimit().requestsPerSecond() + "/s, burst " + next.rateLimit().burst()
+              : "off");
+    }
+  }
+
+  /** The gauges appear once the feature is first on, and follow whichever policy is in force. */
+  private void registerGauges() {
+    Policy p = policy;
+    if (p.keys() != null && !keysGauge) {
+      Gauge.builder("starling.api.keys", this, ac -> ac.keyCount())
+          .description("API keys loaded from the keys file")
+          .strongReference(true)
+          .register(registry);
+      keysGauge = true;
+    }
+    if (p.limiter() != null && !clientsGauge) {
+      Gauge.builder("starling.rate.limit.clients", this, ac -> ac.clients())
+          .description("Clients with a token bucket held right now")
+          .strongReference(true)
+          .register(registry);
+      clientsGauge = true;
+    }
+  }
+
+  private double keyCount() {
+    ApiKeyFile k = policy.keys();
+    return k == null ? 0 : k.current().size();
+  }
+
+  private double clients() {
+    RateLimiter l = policy.limiter();
+    return l == null ? 0 : l.clients();
+  }
+
+  private synchronized void watchKeys() {
+    if (policy.keys() != null) {
+      policy.keys().watch(policy.auth().reloadInterval());
+    }
+  }
+
+  private synchronized void close() {
+    if (policy.keys() != null) {
+      policy.keys().close();
     }
   }
 
   void check(Context ctx) {
     MDC.remove("apiKeyId");
-    if (open(route(ctx))) {
+    Policy p = policy;
+    if (p.off() || open(p, route(ctx))) {
       return;
     }
     String client;
-    if (keys != null) {
-      String id = keys.identify(presentedKey(ctx));
+    if (p.keys() != null) {
+      String id = p.keys().identify(presentedKey(ctx));
       if (id == null) {
         rejected(ctx, "auth");
         throw Rejections.unauthorized(ctx);
@@ -96,8 +186,8 @@ public final class AccessControl {
     } else {
       client = "ip:" + ctx.ip();
     }
-    if (limiter != null) {
-      long wait = limiter.tryAcquire(client);
+    if (p.limiter() != null) {
+      long wait = p.limiter().tryAcquire(client);
       if (wait > 0) {
         rejected(ctx, "rate_limit");
         throw Rejections.rateLimited(ctx, wait);
@@ -105,8 +195,9 @@ public final class AccessControl {
     }
   }
 
-  private boolean open(String route) {
-    return HEALTH.contains(route) || (route.equals("/metrics") && !auth.protectMetrics());
+  private static boolean open(Policy p, String route) {
+    return HEALTH.contains(route)
+        || (route.equals("/metrics") && (p.keys() == null || !p.auth().protectMetrics()));
   }
 
   /** The path pattern of the route that matched, e.g. {@code /v2/models/{model}/infer}. */

@@ -2,7 +2,6 @@ package dev.starling.runtime.security;
 
 import dev.starling.runtime.config.ConfigException;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,9 +66,6 @@ public final class ApiKeyFile implements AutoCloseable {
     }
     reloaded = reloads(registry, "ok");
     failed = reloads(registry, "failed");
-    Gauge.builder("starling.api.keys", keys, k -> k.get().size())
-        .description("API keys loaded from the keys file")
-        .register(registry);
   }
 
   public ApiKeys current() {

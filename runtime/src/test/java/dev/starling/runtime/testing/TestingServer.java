@@ -1,6 +1,7 @@
 package dev.starling.runtime.testing;
 
 import dev.starling.runtime.config.ConfigValidator;
+import dev.starling.runtime.config.LiveSettings;
 import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.config.ServerConfig;
@@ -38,6 +39,7 @@ public final class TestingServer implements AutoCloseable {
   private final Javalin app;
   private final ModelRegistry models;
   private final RuntimeMetrics metrics;
+  private final LiveSettings live;
   private final HttpClient client = HttpClient.newHttpClient();
 
   private TestingServer(RuntimeConfig cfg) {
@@ -49,14 +51,21 @@ public final class TestingServer implements AutoCloseable {
             JsonLimits.factory(cfg.limits(), cfg.server().maxRequestBytes()),
             cfg.limits().maxElementsPerRequest(),
             new InferenceGate(cfg.inference().maxConcurrent()));
+    live = new LiveSettings(cfg);
     app =
-        StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, new Lifecycle()));
+        StarlingApp.create(
+            new StarlingApp.Deps(cfg, models, predictor, metrics, new Lifecycle(), live));
     app.start("127.0.0.1", 0);
     StarlingApp.tune(app, cfg);
     if (!models.loadAll(new ModelFetcher(), cfg.inference())) {
       close();
       throw new IllegalStateException("sample models did not load");
     }
+  }
+
+  /** Serves exactly {@code cfg} (its models, on its host and port). */
+  public static TestingServer start(RuntimeConfig cfg) {
+    return new TestingServer(cfg);
   }
 
   /** Serves the sample models (with their signature sidecars) under the given config. */
@@ -100,6 +109,11 @@ public final class TestingServer implements AutoCloseable {
 
   public RuntimeMetrics metrics() {
     return metrics;
+  }
+
+  /** The config in force; applying a new one is what a config reload does. */
+  public LiveSettings live() {
+    return live;
   }
 
   public HttpResponse<String> get(String path) {
