@@ -4,8 +4,11 @@ import dev.starling.runtime.config.CacheConfig;
 import dev.starling.runtime.config.InferenceConfig;
 import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.pipeline.BatchSizing;
+import dev.starling.runtime.pipeline.Batcher;
 import dev.starling.runtime.pipeline.PredictionCache;
 import dev.starling.runtime.pipeline.SignatureBinding;
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -38,6 +41,11 @@ public final class ModelRegistry implements AutoCloseable {
       applyCache(m, c.cache());
       models.put(c.name(), m);
       metrics.readiness(c.name(), c.version(), m::ready);
+      Gauge.builder("starling.batch.max.rows", m, ServedModel::maxBatchRows)
+          .description("Most rows one batched call may hold now: configured, capped by measurement")
+          .tags("model", c.name(), "version", c.version())
+          .strongReference(true)
+          .register(metrics.registry());
     }
   }
 
@@ -96,6 +104,10 @@ public final class ModelRegistry implements AutoCloseable {
       }
       ModelConfig old = m.config();
       if (!old.batching().equals(c.batching()) || !old.cache().equals(c.cache())) {
+        OnnxModel serving = m.model();
+        if (c.batching().enabled() && serving != null && serving.batchSizing() == null) {
+          sizeBatches(c, serving); // loaded with batching off: measure now, while serving
+        }
         m.reconfigure(old.withBatching(c.batching()).withCache(c.cache()));
         applyCache(m, c.cache());
         LOG.info("model {}: batching now {}, cache {}", c.name(), c.batching(), c.cache());
@@ -125,6 +137,25 @@ public final class ModelRegistry implements AutoCloseable {
     return swapped;
   }
 
+  /**
+   * Measures at which batch size this session stops gaining per row and caps its batches there
+   * (batching off for a model that does not gain at all); logged, and in the {@code
+   * starling_batch_max_rows} gauge.
+   */
+  private static void sizeBatches(ModelConfig c, OnnxModel model) {
+    if (!Batcher.batchable(model)) {
+      return;
+    }
+    BatchSizing.Decision d = BatchSizing.decide(model::timeCall);
+    model.batchSizing(d);
+    LOG.info(
+        "model {} version {}: batch sizing {} (configured maxBatchSize {})",
+        c.name(),
+        c.version(),
+        d.describe(),
+        c.batching().maxBatchSize());
+  }
+
   /** Turns the model's cache on (resized to {@code next}) or off (emptied). */
   private void applyCache(ServedModel m, CacheConfig next) {
     if (!next.enabled()) {
@@ -152,6 +183,9 @@ public final class ModelRegistry implements AutoCloseable {
       binding = SignatureBinding.bind(c.signature(), loaded.signature());
       if (c.warmup()) {
         loaded.warmUp();
+      }
+      if (c.batching().enabled()) {
+        sizeBatches(c, loaded);
       }
     } catch (RuntimeException e) {
       loaded.close();

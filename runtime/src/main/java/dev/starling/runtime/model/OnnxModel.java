@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.starling.runtime.pipeline.BatchSizing;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -41,6 +42,8 @@ public final class OnnxModel implements AutoCloseable {
   private final AtomicInteger users = new AtomicInteger();
 
   private volatile boolean retired;
+
+  private volatile BatchSizing.Decision batchSizing;
 
   private OnnxModel(
       OrtEnvironment env, OrtSession session, ModelSignature signature, String sha256) {
@@ -118,22 +121,7 @@ public final class OnnxModel implements AutoCloseable {
   public void warmUp() {
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
-      for (TensorSpec in : signature.inputs()) {
-        long[] shape = Arrays.stream(in.shape()).map(d -> d < 0 ? 1 : d).toArray();
-        long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-        OnnxTensor t;
-        if (in.datatype() == Datatype.BYTES) {
-          String[] s = new String[(int) n];
-          Arrays.fill(s, "");
-          t = OnnxTensor.createTensor(env, s, shape);
-        } else {
-          ByteBuffer zeros =
-              ByteBuffer.allocateDirect((int) n * in.datatype().size())
-                  .order(ByteOrder.nativeOrder());
-          t = OnnxTensor.createTensor(env, zeros, shape, in.datatype().javaType());
-        }
-        inputs.put(in.name(), t);
-      }
+      zeros(inputs, 1);
       try (OrtSession.Result r = run(inputs, null)) {
         LOG.debug("warm-up produced {} outputs", r.size());
       }
@@ -142,6 +130,81 @@ public final class OnnxModel implements AutoCloseable {
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }
+  }
+
+  /** Timed calls per size: the best of these is taken, after one untimed call. */
+  private static final int TIMED_CALLS = 5;
+
+  /**
+   * Nanoseconds one call on {@code rows} rows of zeros takes (first dim {@code rows}, other free
+   * dims 1): the best of a few runs, so a busy neighbour inflates it as little as possible. For
+   * {@link dev.starling.runtime.pipeline.BatchSizing}; only for models whose first dim is free.
+   */
+  public long timeCall(int rows) {
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      zeros(inputs, rows);
+      long best = Long.MAX_VALUE;
+      for (int i = 0; i <= TIMED_CALLS; i++) {
+        long t0 = System.nanoTime();
+        try (OrtSession.Result r = run(inputs, null)) {
+          long t = System.nanoTime() - t0;
+          if (i > 0) {
+            best = Math.min(best, t);
+          }
+        }
+      }
+      return best;
+    } catch (OrtException | ArithmeticException e) {
+      throw new ModelLoadException("timing a " + rows + "-row call failed: " + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  /**
+   * Fills {@code into} with zero tensors for every input: first free dim {@code rows}, others 1.
+   */
+  private void zeros(Map<String, OnnxTensor> into, long rows) throws OrtException {
+    for (TensorSpec in : signature.inputs()) {
+      long[] shape = in.shape().clone();
+      for (int d = 0; d < shape.length; d++) {
+        if (shape[d] < 0) {
+          shape[d] = d == 0 ? rows : 1;
+        }
+      }
+      long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+      OnnxTensor t;
+      if (in.datatype() == Datatype.BYTES) {
+        String[] s = new String[Math.toIntExact(n)];
+        Arrays.fill(s, "");
+        t = OnnxTensor.createTensor(env, s, shape);
+      } else {
+        ByteBuffer zeros =
+            ByteBuffer.allocateDirect(Math.toIntExact(n * in.datatype().size()))
+                .order(ByteOrder.nativeOrder());
+        t = OnnxTensor.createTensor(env, zeros, shape, in.datatype().javaType());
+      }
+      into.put(in.name(), t);
+    }
+  }
+
+  /**
+   * How many rows a batch of this session may hold, as measured (see {@link
+   * dev.starling.runtime.pipeline.BatchSizing}); null until measured (then no cap applies).
+   */
+  public BatchSizing.Decision batchSizing() {
+    return batchSizing;
+  }
+
+  public void batchSizing(BatchSizing.Decision decision) {
+    this.batchSizing = decision;
+  }
+
+  /** The measured cap on rows per batch, or {@link BatchSizing#UNCAPPED} if not measured. */
+  public int maxBatchRows() {
+    BatchSizing.Decision d = batchSizing;
+    return d == null ? BatchSizing.UNCAPPED : d.maxRows();
   }
 
   private static ModelSignature readSignature(OrtSession session) throws OrtException {

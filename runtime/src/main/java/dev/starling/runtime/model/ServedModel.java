@@ -123,6 +123,21 @@ public final class ServedModel {
   }
 
   /**
+   * Rows one batched call may hold right now: 1 when batching is off, else the configured {@code
+   * maxBatchSize} capped by what the serving session measured.
+   */
+  public int maxBatchRows() {
+    ModelConfig c = config;
+    if (!c.batching().enabled()) {
+      return 1;
+    }
+    OnnxModel m = model();
+    return m == null
+        ? c.batching().maxBatchSize()
+        : Math.min(c.batching().maxBatchSize(), m.maxBatchRows());
+  }
+
+  /**
    * Takes a changed source, signature, batching or cache config for this model (name and version
    * stay).
    */

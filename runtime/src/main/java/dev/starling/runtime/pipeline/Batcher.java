@@ -147,7 +147,7 @@ public final class Batcher {
    * ready.
    */
   public List<OutputTensor> infer(OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
-    if (!config.enabled() || inputs.isEmpty() || !batchable(model)) {
+    if (!config.enabled() || model.maxBatchRows() <= 1 || inputs.isEmpty() || !batchable(model)) {
       long t0 = System.nanoTime();
       gate.enter();
       try {
@@ -184,20 +184,26 @@ public final class Batcher {
   /** Takes queued jobs, runs them in batches of compatible ones, and hands out the rows. */
   private void lead() {
     BatchingConfig config = this.config; // one batch, one set of settings
+    Job head = queue.peek();
+    if (head == null) {
+      return;
+    }
+    // the measured cap of the session the oldest request runs on (see BatchSizing)
+    int max = Math.max(1, Math.min(config.maxBatchSize(), head.model.maxBatchRows()));
     List<Job> taken = new ArrayList<>();
-    int rows = drain(taken, 0, config.maxBatchSize());
+    int rows = drain(taken, 0, max);
     if (taken.isEmpty()) {
       return;
     }
     long deadline = taken.get(0).enqueued + config.maxDelay().toNanos();
     long lastWait = 0;
     long now;
-    while (rows < config.maxBatchSize()
+    while (rows < max
         && (now = System.nanoTime()) < deadline
         && meters.inflight().get() > taken.size() + queue.size()) {
       lastWait = now;
       LockSupport.parkNanos(Math.min(20_000, deadline - now));
-      rows = drain(taken, rows, config.maxBatchSize());
+      rows = drain(taken, rows, max);
     }
     trace.batch(taken.get(0).enqueued, deadline, lastWait, taken.size(), rows);
     while (!taken.isEmpty()) {

@@ -92,6 +92,12 @@ class BatcherTest {
 
   private static List<Throwable> hammer(
       Batcher batcher, ModelMeters meters, int threads, int perThread) throws Exception {
+    return hammer(iris, batcher, meters, threads, perThread);
+  }
+
+  private static List<Throwable> hammer(
+      OnnxModel model, Batcher batcher, ModelMeters meters, int threads, int perThread)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     List<Future<?>> fs = new ArrayList<>();
@@ -107,7 +113,7 @@ class BatcherTest {
                   }
                   meters.inflight().incrementAndGet();
                   try {
-                    List<OutputTensor> out = batcher.infer(iris, request(v, rows), null);
+                    List<OutputTensor> out = batcher.infer(model, request(v, rows), null);
                     OutputTensor echo = out.get(0);
                     assertThat(echo.shape()).containsExactly(rows, 4);
                     for (int k = 0; k < v.length; k++) {
@@ -200,6 +206,32 @@ class BatcherTest {
     }
     assertThat(batches).hasSize(1);
     assertThat(batches.get(0)[0]).as("no company was coming, so no wait").isZero();
+  }
+
+  /**
+   * A session whose measured per-row gain stops at 4 rows batches at most 4 (plus the last
+   * request's other rows) though 32 are configured; one that measured no gain at all is not
+   * batched.
+   */
+  @Test
+  void theMeasuredCapBoundsBatchesAndACapOfOneTurnsBatchingOff() throws Exception {
+    try (OnnxModel capped = OnnxModel.load(Samples.model("iris"), "x", 1)) {
+      capped.batchSizing(new BatchSizing.Decision(4, List.of()));
+      ModelMeters meters = metrics.model("echo-f", "1");
+      EchoRunner runner = new EchoRunner(2_000_000);
+      BatchingConfig thirtyTwo = new BatchingConfig(32, Duration.ZERO);
+      Batcher b = new Batcher(new InferenceGate(2), thirtyTwo, meters, runner);
+      assertThat(hammer(capped, b, meters, 16, 40)).isEmpty();
+      assertThat(runner.rowsPerCall.size()).as("calls").isLessThan(16 * 40);
+      assertThat(runner.rowsPerCall).allSatisfy(r -> assertThat(r).isLessThanOrEqualTo(4 + 2));
+
+      capped.batchSizing(new BatchSizing.Decision(1, List.of()));
+      ModelMeters offMeters = metrics.model("echo-g", "1");
+      EchoRunner off = new EchoRunner(100_000);
+      Batcher unbatched = new Batcher(new InferenceGate(2), thirtyTwo, offMeters, off);
+      assertThat(hammer(capped, unbatched, offMeters, 8, 25)).isEmpty();
+      assertThat(off.rowsPerCall).hasSize(8 * 25);
+    }
   }
 
   @Test

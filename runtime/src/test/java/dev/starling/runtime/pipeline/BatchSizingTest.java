@@ -1,0 +1,87 @@
+package dev.starling.runtime.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.starling.runtime.config.BatchingConfig;
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.config.ServerConfig;
+import dev.starling.runtime.testing.TestingServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** How many rows a model's batches may hold, decided from measured per-call times. */
+class BatchSizingTest {
+
+  static Stream<Arguments> measuredCosts() {
+    return Stream.of(
+        // µs per call by rows; per row 40, 22, 13, 8.75, 7.5, 8.1: 32 loses, cap 16
+        Arguments.of(
+            "small dense model", Map.of(1, 40, 2, 44, 4, 52, 8, 70, 16, 120, 32, 260), 16, 6),
+        // per row 2000, 1950: 2.5 % gain, not worth waiting for; probing stops at 2
+        Arguments.of("compute-bound conv net", Map.of(1, 2000, 2, 3900), 1, 2),
+        // 2 rows cost more per row than 1: off
+        Arguments.of("worse when batched", Map.of(1, 1000, 2, 2400), 1, 2),
+        // per row 1000, 895, 800 (just over 10 % each), then 770 (4 %): cap 4
+        Arguments.of("gain at the margin", Map.of(1, 1000, 2, 1790, 4, 3200, 8, 6156), 4, 4),
+        // gains all the way to the largest probe: no cap, the configured size applies
+        Arguments.of(
+            "still gaining at the top",
+            Map.of(1, 100, 2, 110, 4, 120, 8, 130, 16, 140, 32, 150, 64, 160),
+            BatchSizing.UNCAPPED,
+            7));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("measuredCosts")
+  void capsBatchesAtTheLastSizeThatStillGainsPerRow(
+      String model, Map<Integer, Integer> micros, int cap, int probes) {
+    List<Integer> asked = new ArrayList<>();
+    BatchSizing.Decision d =
+        BatchSizing.decide(
+            rows -> {
+              asked.add(rows);
+              return micros.get(rows) * 1000L;
+            });
+    assertThat(d.maxRows()).isEqualTo(cap);
+    assertThat(d.batches()).isEqualTo(cap > 1);
+    assertThat(asked).hasSize(probes).startsWith(1);
+    assertThat(d.describe()).contains(cap == 1 ? "batching off" : "row");
+  }
+
+  /**
+   * The real sample models with batching 32/2ms, measured as the server loads them: the MLP (a
+   * bigger call is much cheaper per row) keeps batching, and the gauge says how far.
+   */
+  @Test
+  void theMlpKeepsBatchingWhenItsCostsAreMeasuredAtLoad() {
+    RuntimeConfig base = new RuntimeConfig(ServerConfig.defaults(), null, null, null, null);
+    try (TestingServer s =
+        TestingServer.samples(
+            base, m -> m.withBatching(new BatchingConfig(32, Duration.ofMillis(2))))) {
+      var mlp = s.models().get("mlp");
+      assertThat(mlp.model().batchSizing()).isNotNull();
+      assertThat(mlp.model().batchSizing().batches())
+          .as(mlp.model().batchSizing().describe())
+          .isTrue();
+      assertThat(mlp.maxBatchRows()).isGreaterThanOrEqualTo(4);
+      String metrics = s.get("/metrics").body();
+      assertThat(
+              BatchingHttpTest.value(
+                  metrics, "starling_batch_max_rows{model=\"mlp\",version=\"1\"}"))
+          .isEqualTo(mlp.maxBatchRows());
+      // whatever heavy measured, its gauge is what the batcher uses
+      var heavy = s.models().get("heavy");
+      assertThat(
+              BatchingHttpTest.value(
+                  metrics, "starling_batch_max_rows{model=\"heavy\",version=\"1\"}"))
+          .isEqualTo(heavy.maxBatchRows());
+    }
+  }
+}
