@@ -90,7 +90,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         InformerEventSourceConfiguration.from(Pod.class, ModelDeployment.class)
             .withName(POD_EVENT_SOURCE)
             .withLabelSelector(Names.MANAGED_BY_SELECTOR)
-            .withItemStore(new PruningItemStore.NoFields<>())
+            .withItemStore(new PruningItemStore.Pods())
             // only changes in what a user must act on wake the reconciler, not every phase
             .withOnAddFilter(pod -> !PodProblem.of(pod).isEmpty())
             .withOnUpdateFilter(

@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * The stable Service {@code <md>} (the router's pods in builtin mode; in gateway-api mode the
- * version with the largest effective weight), {@code <md>-router} in builtin mode, and one Service
- * per version.
+ * version with the largest effective weight) and one Service per version (the router's and the
+ * HTTPRoute's backends).
  */
 @KubernetesDependent(
     informer =
@@ -33,7 +33,6 @@ public class ServiceDependent extends VersionBulkDependent<Service> {
     List<Service> services = new ArrayList<>();
     if (TrafficPlan.builtin(md)) {
       services.add(RouterFactory.stable(md));
-      services.add(RouterFactory.service(md));
     } else {
       services.add(ServiceFactory.stable(md, plan.primary(md)));
     }

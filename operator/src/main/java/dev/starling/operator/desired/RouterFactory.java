@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * The builtin-mode router of a ModelDeployment, all named {@code <md>-router}: its ConfigMap
- * (router.yaml), Deployment (the runtime image in {@code router} mode), Service and HPA; and the
- * stable {@code <md>} Service, which selects the router's pods.
+ * (router.yaml), Deployment (the runtime image in {@code router} mode) and HPA; and the stable
+ * {@code <md>} Service, which selects the router's pods.
  *
  * <p>The pod template carries no hash of router.yaml: the router re-reads the file, so a weight
  * edit is a ConfigMap update and never restarts a pod.
@@ -123,14 +123,15 @@ public final class RouterFactory {
         .build();
   }
 
-  /** {@code <md>-router}, for callers that want the router itself. */
-  public static Service service(ModelDeployment md) {
-    return service(md, Names.router(md), labels(md));
-  }
-
-  /** {@code <md>}, the stable entry point: in builtin mode it selects the router's pods. */
+  /**
+   * {@code <md>}, the stable entry point: in builtin mode it selects the router's pods. It is the
+   * router's only Service: each ClusterIP costs the API server a serialized address allocation (at
+   * 1,000 ModelDeployments the allocator, not the operator, set the pace), so there is no second
+   * {@code <md>-router} Service selecting the same pods.
+   */
   public static Service stable(ModelDeployment md) {
-    return service(md, md.getMetadata().getName(), Names.labels(md, "entrypoint"));
+    return ServiceFactory.service(
+        md, md.getMetadata().getName(), Names.labels(md, "entrypoint"), Names.routerSelector(md));
   }
 
   public static HorizontalPodAutoscaler hpa(ModelDeployment md) {
@@ -160,10 +161,6 @@ public final class RouterFactory {
         .endMetric()
         .endSpec()
         .build();
-  }
-
-  private static Service service(ModelDeployment md, String name, Map<String, String> labels) {
-    return ServiceFactory.service(md, name, labels, Names.routerSelector(md));
   }
 
   private static Map<String, String> labels(ModelDeployment md) {

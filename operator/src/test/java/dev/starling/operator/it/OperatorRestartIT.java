@@ -64,7 +64,7 @@ class OperatorRestartIT {
         assertThat(children.get("Service"))
             .as("round %d", round)
             .containsExactlyInAnyOrderElementsOf(
-                Stream.concat(Stream.of("chaos"), withRouter.stream()).toList());
+                Stream.concat(Stream.of("chaos"), perVersion.stream()).toList());
         List<String> pdbs =
             md.getSpec().getVersions().stream()
                 .limit(1)

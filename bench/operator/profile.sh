@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench/operator/profile.sh — where the operator scale run spends time and memory.
+#
+#   STARLING_TESTENV_PORT=9343 bench/operator/profile.sh [COUNT=250] [STEADY_SECONDS=20] [OUT_DIR]
+#
+# Same setup as run.sh (test world up, CRD + RBAC, operator jar outside the cluster), plus:
+# CPU seconds of every test-world process and of the operator over the run (from /proc),
+# the API server's apiserver_request_total by verb and resource before/after, the operator's
+# JOSDK counters, its GC log, thread count, and `jmap -histo:live` at the end.
+# Environment: STARLING_BENCH_JVM_OPTS as in run.sh; STARLING_PROFILE_HEAP_DUMP=1 adds heap.hprof.
+# Output goes to OUT_DIR (default bench/results/tmp/profile-<time>); summary.txt is the reading.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+COUNT=${1:-250}
+STEADY=${2:-20}
+OUT=${3:-bench/results/tmp/profile-$(date -u +%H%M%S)}
+JVM_OPTS=${STARLING_BENCH_JVM_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$OUT"
+TESTENV=${STARLING_TESTENV:-hack/testenv}
+"$TESTENV" up >/dev/null
+eval "$("$TESTENV" env)"
+RUN_DIR=$(dirname "$KUBECONFIG")/run
+[[ -f operator/target/starling-operator.jar ]] || ./mvnw -q -B -pl crds,operator -am package -DskipTests
+kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments.serving.starling.dev-v1.yml >/dev/null
+kubectl wait --for=condition=Established crd/modeldeployments.serving.starling.dev --timeout=60s >/dev/null
+kubectl apply --server-side --force-conflicts -f operator/src/main/k8s/rbac.yaml >/dev/null
+kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=300s >/dev/null
+
+# shellcheck disable=SC2086
+STARLING_LEADER_ELECTION=false STARLING_HTTP_PORT=$PORT STARLING_JOSDK_LOG_LEVEL=WARN \
+  java $JVM_OPTS -Xlog:gc:file="$OUT/gc.log" -jar operator/target/starling-operator.jar \
+  >"$OUT/operator.log" 2>&1 &
+OPERATOR_PID=$!
+trap 'kill $OPERATOR_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 1; done
+
+# cpu <pid>: user+system CPU seconds so far
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+snapshot() {
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
+    echo "$c $(cpu "$(cat "$RUN_DIR/$c.pid")")"
+  done
+  echo "operator $(cpu $OPERATOR_PID)"
+}
+snapshot >"$OUT/cpu-before.txt"
+kubectl get --raw /metrics >"$OUT/apiserver-metrics-before.txt"
+curl -fs "http://127.0.0.1:$PORT/metrics" >"$OUT/operator-metrics-before.txt"
+START=$(date +%s)
+
+java -cp operator/target/starling-operator.jar bench/operator/OperatorScaleBench.java \
+  "$COUNT" "$OPERATOR_PID" "http://127.0.0.1:$PORT/metrics" "$STEADY" | tee "$OUT/driver.txt"
+
+snapshot >"$OUT/cpu-after.txt"
+kubectl get --raw /metrics >"$OUT/apiserver-metrics-after.txt"
+curl -fs "http://127.0.0.1:$PORT/metrics" >"$OUT/operator-metrics-after.txt"
+ls "/proc/$OPERATOR_PID/task" | wc -l >"$OUT/threads.txt"
+jcmd $OPERATOR_PID Thread.print 2>/dev/null | grep '^"' | sed -E 's/^"([^"]*[^0-9-])[0-9-]*".*/\1/' \
+  | sort | uniq -c | sort -rn >"$OUT/thread-names.txt" || true
+jmap -histo:live $OPERATOR_PID >"$OUT/histo.txt" 2>/dev/null || true
+# STARLING_PROFILE_HEAP_DUMP=1: also a heap dump (tens of MiB) for a closer look
+[[ ${STARLING_PROFILE_HEAP_DUMP:-0} = 1 ]] && jcmd $OPERATOR_PID GC.heap_dump "$PWD/$OUT/heap.hprof" >/dev/null
+grep -E '^Vm(RSS|HWM)' "/proc/$OPERATOR_PID/status" >"$OUT/rss.txt"
+jcmd $OPERATOR_PID GC.heap_info >"$OUT/heap.txt" 2>/dev/null || true
+
+{
+  echo "count=$COUNT wall=$(($(date +%s) - START)) s load=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "## CPU seconds during the run"
+  join "$OUT/cpu-before.txt" "$OUT/cpu-after.txt" | awk '{printf "%-24s %7.1f\n", $1, $3 - $2}'
+  echo "## API requests during the run, all clients (server-side time, top 25)"
+  python3 bench/operator/apiserver-requests.py "$OUT/apiserver-metrics-before.txt" \
+    "$OUT/apiserver-metrics-after.txt"
+  echo "## operator writes by method"
+  grep '^starling_operator_api_writes_total' "$OUT/operator-metrics-after.txt"
+  echo "## JOSDK"
+  grep -E '^operator_sdk_(reconciliations|events)' "$OUT/operator-metrics-after.txt" | grep -v '_seconds' || true
+  echo "## threads: $(cat "$OUT/threads.txt")"; head -15 "$OUT/thread-names.txt"
+  echo "## memory"; cat "$OUT/rss.txt"; grep -E 'total|def new|tenured|Metaspace' "$OUT/heap.txt" || true
+  echo "## GC: $(grep -c 'Pause Young' "$OUT/gc.log") young, $(grep -c 'Pause Full' "$OUT/gc.log") full"
+  head -25 "$OUT/histo.txt"
+} | tee "$OUT/summary.txt"
+kubectl delete namespace bench-scale --wait=false >/dev/null || true
