@@ -17,7 +17,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Closed-loop load with latencies kept per HTTP status, so admitted (200) and shed (503) requests
  * can be judged apart. Loopback only; bounded by time.
  *
- * <p>java bench/load/OverloadProbe.java URL BODY_FILE CLIENTS SECONDS
+ * <p>java bench/load/OverloadProbe.java URL BODY_FILE CLIENTS SECONDS [honour-retry-after]
+ *
+ * <p>By default a client sends its next request as soon as an answer arrives, 503 or not (the
+ * harshest client: a shed request costs the server and the shared cores again at once). With
+ * {@code honour-retry-after} a client that gets a 503 or 429 with {@code Retry-After} waits that
+ * long (cut at the end of the run) before its next request, as a polite client or proxy does.
  */
 public class OverloadProbe {
   public static void main(String[] a) throws Exception {
@@ -29,6 +34,7 @@ public class OverloadProbe {
     byte[] body = Files.readAllBytes(Path.of(a[1]));
     int clients = Integer.parseInt(a[2]);
     long end = System.nanoTime() + Duration.ofSeconds(Long.parseLong(a[3])).toNanos();
+    boolean honour = a.length > 4 && a[4].equals("honour-retry-after");
     Map<Integer, List<long[]>> byStatus = new ConcurrentHashMap<>();
     List<Thread> threads = new ArrayList<>();
     List<String> errors = new CopyOnWriteArrayList<>();
@@ -49,13 +55,27 @@ public class OverloadProbe {
                 while (System.nanoTime() < end) {
                   long t0 = System.nanoTime();
                   int status;
+                  long retryAfterSeconds = 0;
                   try {
-                    status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
+                    status = r.statusCode();
+                    if (honour && (status == 503 || status == 429)) {
+                      retryAfterSeconds =
+                          r.headers().firstValue("Retry-After").map(Long::parseLong).orElse(0L);
+                    }
                   } catch (Exception e) {
                     errors.add(e.toString());
                     continue;
                   }
                   long us = (System.nanoTime() - t0) / 1000;
+                  if (retryAfterSeconds > 0) {
+                    long wake = Math.min(end, System.nanoTime() + retryAfterSeconds * 1_000_000_000L);
+                    try {
+                      Thread.sleep(Math.max(0, (wake - System.nanoTime()) / 1_000_000));
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
                   long[] arr = local.computeIfAbsent(status, s -> new long[1 << 18]);
                   int k = counts.merge(status, 1, Integer::sum) - 1;
                   if (k < arr.length) {

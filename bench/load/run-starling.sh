@@ -137,6 +137,8 @@ load() {
   echo
   echo "Overloaded (24 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 24 10 | sed 's/^PROBE_RESULT //')\`"
   echo
+  echo "Overloaded, clients honouring Retry-After (24 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 24 10 honour-retry-after | sed 's/^PROBE_RESULT //')\`"
+  echo
   echo "RSS after overload: $(rss_mib) MiB"
   stop
 } | tee "$OUT"
