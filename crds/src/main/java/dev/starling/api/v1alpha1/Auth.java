@@ -2,7 +2,10 @@ package dev.starling.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Objects;
 
 /** API-key authentication of inference requests, keys read from a Secret. */
@@ -23,6 +26,19 @@ public class Auth {
   @JsonPropertyDescription(
       "Require a key for /metrics too. Defaults to false (Prometheus scrapes without one).")
   private Boolean protectMetrics;
+
+  @Size(max = 16)
+  @Pattern(Durations.PATTERN)
+  @ValidationRule(
+      value = "duration(self) >= duration('100ms')",
+      message = "must be at least 100ms",
+      reason = "FieldValueInvalid")
+  @JsonPropertyDescription(
+      "How often the runtime checks the mounted key file for a change, at least 100ms. Defaults"
+          + " to 1s. The kubelet itself refreshes a changed Secret in the pod within about a"
+          + " minute."
+          + Durations.SYNTAX)
+  private String reloadInterval;
 
   public Auth() {}
 
@@ -47,15 +63,24 @@ public class Auth {
     this.protectMetrics = protectMetrics;
   }
 
+  public String getReloadInterval() {
+    return reloadInterval;
+  }
+
+  public void setReloadInterval(String reloadInterval) {
+    this.reloadInterval = reloadInterval;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Auth a
         && Objects.equals(apiKeysSecretRef, a.apiKeysSecretRef)
-        && Objects.equals(protectMetrics, a.protectMetrics);
+        && Objects.equals(protectMetrics, a.protectMetrics)
+        && Objects.equals(reloadInterval, a.reloadInterval);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(apiKeysSecretRef, protectMetrics);
+    return Objects.hash(apiKeysSecretRef, protectMetrics, reloadInterval);
   }
 }

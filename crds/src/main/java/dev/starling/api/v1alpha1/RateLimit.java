@@ -27,6 +27,13 @@ public class RateLimit {
           + " one second's worth (requestsPerSecond rounded up).")
   private Integer burst;
 
+  @Min(1)
+  @Max(100000000)
+  @JsonPropertyDescription(
+      "Most clients a pod keeps a bucket for (idle buckets are dropped once full again); a flood"
+          + " of new client addresses costs at most this many. Defaults to 100000.")
+  private Integer maxClients;
+
   public RateLimit() {}
 
   public RateLimit(Double requestsPerSecond, Integer burst) {
@@ -50,15 +57,24 @@ public class RateLimit {
     this.burst = burst;
   }
 
+  public Integer getMaxClients() {
+    return maxClients;
+  }
+
+  public void setMaxClients(Integer maxClients) {
+    this.maxClients = maxClients;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof RateLimit r
         && Objects.equals(requestsPerSecond, r.requestsPerSecond)
-        && Objects.equals(burst, r.burst);
+        && Objects.equals(burst, r.burst)
+        && Objects.equals(maxClients, r.maxClients);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(requestsPerSecond, burst);
+    return Objects.hash(requestsPerSecond, burst, maxClients);
   }
 }

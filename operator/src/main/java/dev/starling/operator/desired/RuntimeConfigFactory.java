@@ -126,7 +126,9 @@ public final class RuntimeConfigFactory {
               "apiKeysFile",
               PodTemplateFactory.API_KEYS_FILE,
               "protectMetrics",
-              auth.getProtectMetrics()));
+              auth.getProtectMetrics(),
+              "reloadInterval",
+              auth.getReloadInterval()));
     }
     RateLimit rateLimit = spec.getRateLimit();
     if (rateLimit != null) {
@@ -134,7 +136,8 @@ public final class RuntimeConfigFactory {
           "rateLimit",
           present(
               "requestsPerSecond", plain(rateLimit.getRequestsPerSecond()),
-              "burst", rateLimit.getBurst()));
+              "burst", rateLimit.getBurst(),
+              "maxClients", rateLimit.getMaxClients()));
     }
     RuntimeSettings.drift(spec, v)
         .ifPresent(

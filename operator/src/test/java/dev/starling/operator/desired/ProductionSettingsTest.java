@@ -168,6 +168,22 @@ class ProductionSettingsTest {
     staysWhen(base, md -> md.getSpec().getRateLimit().setRequestsPerSecond(7.5));
     staysWhen(base, md -> md.getSpec().setRateLimit(null));
     staysWhen(base, md -> md.getSpec().getAuth().setProtectMetrics(true));
+    staysWhen(base, md -> md.getSpec().getAuth().setReloadInterval("5s"));
+    staysWhen(base, md -> md.getSpec().getRateLimit().setMaxClients(5000));
+  }
+
+  @Test
+  void keyReloadIntervalAndMaxClientsAreRenderedWhenSet() {
+    var md = sample("fraud-production.yaml");
+    ModelVersion v = md.getSpec().getVersions().get(0);
+    assertThat(RuntimeConfigFactory.render(md, v))
+        .doesNotContain("reloadInterval")
+        .doesNotContain("maxClients");
+    md.getSpec().getAuth().setReloadInterval("5s");
+    md.getSpec().getRateLimit().setMaxClients(5000);
+    assertThat(RuntimeConfigFactory.render(md, v))
+        .contains("  reloadInterval: 5s\n")
+        .contains("  maxClients: 5000\n");
   }
 
   /** The rendered runtime.yaml changes, the pod template does not. */

@@ -78,6 +78,18 @@ class ProductionValidationIT {
             "spec.rateLimit.burst",
             "greater than or equal to 1"),
         Arguments.of(
+            md("rateLimit: {requestsPerSecond: 5, maxClients: 0}", ""),
+            "spec.rateLimit.maxClients",
+            "greater than or equal to 1"),
+        Arguments.of(
+            md("auth: {apiKeysSecretRef: {name: keys}, reloadInterval: 50ms}", ""),
+            "spec.auth.reloadInterval",
+            "must be at least 100ms"),
+        Arguments.of(
+            md("auth: {apiKeysSecretRef: {name: keys}, reloadInterval: 1 s}", ""),
+            "spec.auth.reloadInterval",
+            "should match"),
+        Arguments.of(
             md("drift: {window: 5}", ""), "spec.drift.window", "greater than or equal to 10"),
         Arguments.of(
             md("", "drift: {referenceProfile: {key: profile.json}}"),
