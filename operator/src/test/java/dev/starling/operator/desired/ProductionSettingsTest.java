@@ -176,6 +176,8 @@ class ProductionSettingsTest {
   void keyReloadIntervalAndMaxClientsAreRenderedWhenSet() {
     var md = sample("fraud-production.yaml");
     ModelVersion v = md.getSpec().getVersions().get(0);
+    md.getSpec().getAuth().setReloadInterval(null);
+    md.getSpec().getRateLimit().setMaxClients(null);
     assertThat(RuntimeConfigFactory.render(md, v))
         .doesNotContain("reloadInterval")
         .doesNotContain("maxClients");

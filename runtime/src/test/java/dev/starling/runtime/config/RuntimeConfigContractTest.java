@@ -47,8 +47,10 @@ class RuntimeConfigContractTest {
     assertThat(c.inference().maxInflight()).isEqualTo(256);
     assertThat(c.auth().apiKeysFile()).isEqualTo("/etc/starling/api-keys/api-keys");
     assertThat(c.auth().protectMetrics()).isFalse();
+    assertThat(c.auth().reloadInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.rateLimit().requestsPerSecond()).isEqualTo(200.0);
     assertThat(c.rateLimit().burst()).isEqualTo(400);
+    assertThat(c.rateLimit().maxClients()).isEqualTo(50_000);
     assertThat(c.drift().reference()).isEqualTo("/etc/starling/drift/profile.json");
     assertThat(c.drift().model()).isEqualTo(m.name());
     assertThat(c.drift().window()).isEqualTo(2000);
