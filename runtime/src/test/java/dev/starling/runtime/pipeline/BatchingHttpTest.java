@@ -98,8 +98,8 @@ class BatchingHttpTest {
 
   /**
    * A reloaded runtime.yaml that only turns batching on (same model source) applies in place: the
-   * server keeps its session (no swap) and the next concurrent requests form batches; turned off
-   * again, every call is one request.
+   * server keeps its session (no swap), measures its batch sizing then (it was loaded without), and
+   * the next concurrent requests form batches; turned off again, every call is one request.
    */
   @Test
   void batchingChangedByAConfigReloadAppliesWithoutARestartOrSwap() throws Exception {
@@ -107,6 +107,7 @@ class BatchingHttpTest {
     try (TestingServer server = TestingServer.samples(base)) {
       var mlp = server.models().get("mlp");
       var session = mlp.model();
+      assertThat(session.batchSizing()).as("loaded with batching off: not measured").isNull();
       assertThat(concurrentCalls(server)).as("off: one call per request").isEqualTo(240);
 
       var on = mlp.config().withBatching(new BatchingConfig(16, Duration.ofMillis(2)));
@@ -119,6 +120,7 @@ class BatchingHttpTest {
                   dev.starling.runtime.config.InferenceConfig.defaults());
       assertThat(swapped).isZero();
       assertThat(mlp.model()).as("same session").isSameAs(session);
+      assertThat(session.batchSizing()).as("measured when batching was turned on").isNotNull();
       assertThat(concurrentCalls(server)).as("on: batches formed").isLessThan(240);
 
       server
