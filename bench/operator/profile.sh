@@ -7,14 +7,16 @@
 # CPU seconds of every test-world process and of the operator over the run (from /proc),
 # the API server's apiserver_request_total by verb and resource before/after, the operator's
 # JOSDK counters, its GC log, thread count, and `jmap -histo:live` at the end.
-# Environment: STARLING_BENCH_JVM_OPTS as in run.sh; STARLING_PROFILE_HEAP_DUMP=1 adds heap.hprof.
+# Environment: STARLING_BENCH_JVM_OPTS as in run.sh; STARLING_PROFILE_HEAP_DUMP=1 adds heap.hprof;
+# STARLING_PROFILE_JFR=1 adds operator.jfr (read with bench/operator/jfr-top.py).
 # Output goes to OUT_DIR (default bench/results/tmp/profile-<time>); summary.txt is the reading.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${1:-250}
 STEADY=${2:-20}
 OUT=${3:-bench/results/tmp/profile-$(date -u +%H%M%S)}
-JVM_OPTS=${STARLING_BENCH_JVM_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
+JVM_OPTS=${STARLING_BENCH_JVM_OPTS:--Xms32m -Xmx256m -XX:MaxNewSize=32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$OUT"
 TESTENV=${STARLING_TESTENV:-hack/testenv}
@@ -27,6 +29,8 @@ kubectl wait --for=condition=Established crd/modeldeployments.serving.starling.d
 kubectl apply --server-side --force-conflicts -f operator/src/main/k8s/rbac.yaml >/dev/null
 kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=300s >/dev/null
 
+# STARLING_PROFILE_JFR=1: a flight recording (method samples) of the whole run, operator.jfr
+[[ ${STARLING_PROFILE_JFR:-0} = 1 ]] && JVM_OPTS="$JVM_OPTS -XX:StartFlightRecording=settings=profile,filename=$PWD/$OUT/operator.jfr"
 # shellcheck disable=SC2086
 STARLING_LEADER_ELECTION=false STARLING_HTTP_PORT=$PORT STARLING_JOSDK_LOG_LEVEL=WARN \
   java $JVM_OPTS -Xlog:gc:file="$OUT/gc.log" -jar operator/target/starling-operator.jar \
@@ -58,6 +62,7 @@ ls "/proc/$OPERATOR_PID/task" | wc -l >"$OUT/threads.txt"
 jcmd $OPERATOR_PID Thread.print 2>/dev/null | grep '^"' | sed -E 's/^"([^"]*[^0-9-])[0-9-]*".*/\1/' \
   | sort | uniq -c | sort -rn >"$OUT/thread-names.txt" || true
 jmap -histo:live $OPERATOR_PID >"$OUT/histo.txt" 2>/dev/null || true
+[[ ${STARLING_PROFILE_JFR:-0} = 1 ]] && jcmd $OPERATOR_PID JFR.dump filename="$PWD/$OUT/operator.jfr" >/dev/null
 # STARLING_PROFILE_HEAP_DUMP=1: also a heap dump (tens of MiB) for a closer look
 [[ ${STARLING_PROFILE_HEAP_DUMP:-0} = 1 ]] && jcmd $OPERATOR_PID GC.heap_dump "$PWD/$OUT/heap.hprof" >/dev/null
 grep -E '^Vm(RSS|HWM)' "/proc/$OPERATOR_PID/status" >"$OUT/rss.txt"
