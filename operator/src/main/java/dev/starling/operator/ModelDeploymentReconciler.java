@@ -3,6 +3,7 @@ package dev.starling.operator;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelDeploymentStatus;
 import dev.starling.api.v1alpha1.ModelVersion;
+import dev.starling.operator.cache.CompactItemStore;
 import dev.starling.operator.cache.PruningItemStore;
 import dev.starling.operator.dependent.ConfigMapDependent;
 import dev.starling.operator.dependent.DeploymentDependent;
@@ -90,7 +91,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         InformerEventSourceConfiguration.from(Pod.class, ModelDeployment.class)
             .withName(POD_EVENT_SOURCE)
             .withLabelSelector(Names.MANAGED_BY_SELECTOR)
-            .withItemStore(new PruningItemStore.Pods())
+            .withItemStore(new CompactItemStore.Pods())
             // only changes in what a user must act on wake the reconciler, not every phase
             .withOnAddFilter(pod -> !PodProblem.of(pod).isEmpty())
             .withOnUpdateFilter(

@@ -1,7 +1,7 @@
 package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
-import dev.starling.operator.cache.PruningItemStore;
+import dev.starling.operator.cache.CompactItemStore;
 import dev.starling.operator.desired.ConfigMapFactory;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.RouterConfigFactory;
@@ -18,7 +18,7 @@ import java.util.List;
     informer =
         @Informer(
             labelSelector = Names.MANAGED_BY_SELECTOR,
-            itemStore = PruningItemStore.OwnFields.class))
+            itemStore = CompactItemStore.OwnFields.class))
 public class ConfigMapDependent extends VersionBulkDependent<ConfigMap> {
 
   public ConfigMapDependent() {

@@ -1,7 +1,7 @@
 package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
-import dev.starling.operator.cache.PruningItemStore;
+import dev.starling.operator.cache.CompactItemStore;
 import dev.starling.operator.desired.HttpRouteFactory;
 import dev.starling.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -24,7 +24,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
     informer =
         @Informer(
             labelSelector = Names.MANAGED_BY_SELECTOR,
-            itemStore = PruningItemStore.OwnFields.class))
+            itemStore = CompactItemStore.OwnFields.class))
 public class HttpRouteDependent extends GenericKubernetesDependentResource<ModelDeployment>
     implements Creator<GenericKubernetesResource, ModelDeployment>,
         Updater<GenericKubernetesResource, ModelDeployment>,

@@ -1,7 +1,7 @@
 package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
-import dev.starling.operator.cache.PruningItemStore;
+import dev.starling.operator.cache.CompactItemStore;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.PdbFactory;
 import dev.starling.operator.traffic.TrafficPlan;
@@ -16,7 +16,7 @@ import java.util.Optional;
     informer =
         @Informer(
             labelSelector = Names.MANAGED_BY_SELECTOR,
-            itemStore = PruningItemStore.OwnFields.class,
+            itemStore = CompactItemStore.OwnFields.class,
             onUpdateFilter = SpecChangeFilter.class))
 public class PdbDependent extends VersionBulkDependent<PodDisruptionBudget> {
 
