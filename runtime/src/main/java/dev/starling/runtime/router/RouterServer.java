@@ -48,9 +48,7 @@ public final class RouterServer {
   public int run() {
     RuntimeMetrics registry = new RuntimeMetrics();
     RouterMetrics metrics = new RouterMetrics(registry);
-    QueuedThreadPool pool =
-        new QueuedThreadPool(cfg.server().maxThreads(), Math.min(8, cfg.server().maxThreads()));
-    pool.setName("router");
+    QueuedThreadPool pool = new RouterThreadPool(cfg.server().maxThreads());
     BackendClient client =
         new BackendClient(
             pool,
