@@ -107,8 +107,13 @@ public final class AccessControl {
     }
     RateLimiter limiter = old.limiter();
     if (!next.rateLimit().equals(old.rate())) {
-      // a new limiter: every client starts again with a full bucket of the new size
-      limiter = next.rateLimit().enabled() ? new RateLimiter(next.rateLimit()) : null;
+      if (!next.rateLimit().enabled()) {
+        limiter = null;
+      } else if (limiter != null) {
+        limiter.reconfigure(next.rateLimit()); // clients keep the tokens they hold
+      } else {
+        limiter = new RateLimiter(next.rateLimit());
+      }
     }
     policy = new Policy(auth, next.rateLimit(), keys, limiter);
     if (old.keys() != null && old.keys() != keys) {
