@@ -55,6 +55,12 @@ public class Traffic {
           + " ones and never returned.")
   private Mirror mirror;
 
+  @JsonPropertyDescription(
+      "Sizing of the builtin router (replica bounds, CPU target, container resources); ignored"
+          + " in gateway-api mode. Defaults to 1 to 5 replicas at 70% CPU with requests of 100m"
+          + " CPU and 128Mi memory.")
+  private Router router;
+
   public Traffic() {}
 
   public String getMode() {
@@ -103,6 +109,14 @@ public class Traffic {
     this.mirror = mirror;
   }
 
+  public Router getRouter() {
+    return router;
+  }
+
+  public void setRouter(Router router) {
+    this.router = router;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Traffic t
@@ -110,11 +124,12 @@ public class Traffic {
         && Objects.equals(gatewayRef, t.gatewayRef)
         && Objects.equals(pinHeader, t.pinHeader)
         && Objects.equals(sticky, t.sticky)
-        && Objects.equals(mirror, t.mirror);
+        && Objects.equals(mirror, t.mirror)
+        && Objects.equals(router, t.router);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(mode, gatewayRef, pinHeader, sticky, mirror);
+    return Objects.hash(mode, gatewayRef, pinHeader, sticky, mirror, router);
   }
 }

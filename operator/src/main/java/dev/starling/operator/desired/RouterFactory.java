@@ -1,23 +1,32 @@
 package dev.starling.operator.desired;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.api.v1alpha1.Router;
+import dev.starling.api.v1alpha1.RouterAutoscaling;
+import dev.starling.api.v1alpha1.Traffic;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The builtin-mode router of a ModelDeployment, all named {@code <md>-router}: its ConfigMap
- * (router.yaml), Deployment (the runtime image in {@code router} mode) and HPA; and the stable
- * {@code <md>} Service, which selects the router's pods.
+ * (router.yaml), Deployment (the runtime image in {@code router} mode), HPA and PDB, sized by
+ * {@code spec.traffic.router}; and the stable {@code <md>} Service, which selects the router's
+ * pods.
  *
  * <p>The pod template carries no hash of router.yaml: the router re-reads the file, so a weight
  * edit is a ConfigMap update and never restarts a pod.
@@ -89,11 +98,7 @@ public final class RouterFactory {
         .withContainerPort(Names.HTTP_PORT)
         .withProtocol("TCP")
         .endPort()
-        .withNewResources()
-        .addToRequests("cpu", new Quantity("100m"))
-        .addToRequests("memory", new Quantity("128Mi"))
-        .addToLimits("memory", new Quantity("512Mi"))
-        .endResources()
+        .withResources(resources(md))
         .withStartupProbe(probe("/v2/health/live", 2, 30))
         .withLivenessProbe(probe("/v2/health/live", 10, 3))
         .withReadinessProbe(probe("/v2/health/ready", 5, 2))
@@ -147,20 +152,87 @@ public final class RouterFactory {
         .withKind("Deployment")
         .withName(Names.router(md))
         .endScaleTargetRef()
-        .withMinReplicas(MIN_REPLICAS)
-        .withMaxReplicas(MAX_REPLICAS)
+        .withMinReplicas(minReplicas(md))
+        .withMaxReplicas(maxReplicas(md))
         .addNewMetric()
         .withType("Resource")
         .withNewResource()
         .withName("cpu")
         .withNewTarget()
         .withType("Utilization")
-        .withAverageUtilization(CPU_TARGET)
+        .withAverageUtilization(cpuTarget(md))
         .endTarget()
         .endResource()
         .endMetric()
         .endSpec()
         .build();
+  }
+
+  /**
+   * {@code <md>-router} (at most one router pod disrupted at a time), like a version's budget only
+   * when the router keeps at least two replicas.
+   */
+  public static Optional<PodDisruptionBudget> pdb(ModelDeployment md) {
+    if (minReplicas(md) < 2) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new PodDisruptionBudgetBuilder()
+            .withNewMetadata()
+            .withName(Names.router(md))
+            .withNamespace(md.getMetadata().getNamespace())
+            .withLabels(labels(md))
+            .endMetadata()
+            .withNewSpec()
+            .withMaxUnavailable(new IntOrString(1))
+            .withNewSelector()
+            .withMatchLabels(Names.routerSelector(md))
+            .endSelector()
+            .endSpec()
+            .build());
+  }
+
+  /** spec.traffic.router.autoscaling.minReplicas, default 1. */
+  public static int minReplicas(ModelDeployment md) {
+    RouterAutoscaling a = autoscaling(md);
+    return a == null || a.getMinReplicas() == null ? MIN_REPLICAS : a.getMinReplicas();
+  }
+
+  /** maxReplicas, default 5 but never below minReplicas (min 8 alone means 8..8, not 8..5). */
+  public static int maxReplicas(ModelDeployment md) {
+    RouterAutoscaling a = autoscaling(md);
+    int max = a == null || a.getMaxReplicas() == null ? MAX_REPLICAS : a.getMaxReplicas();
+    return Math.max(minReplicas(md), max);
+  }
+
+  public static int cpuTarget(ModelDeployment md) {
+    RouterAutoscaling a = autoscaling(md);
+    return a == null || a.getTargetCPUUtilizationPercentage() == null
+        ? CPU_TARGET
+        : a.getTargetCPUUtilizationPercentage();
+  }
+
+  /** The user's resources, or requests of 100m CPU / 128Mi and a 512Mi memory limit. */
+  static ResourceRequirements resources(ModelDeployment md) {
+    Router r = router(md);
+    if (r != null && r.getResources() != null) {
+      return r.getResources();
+    }
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("128Mi"))
+        .addToLimits("memory", new Quantity("512Mi"))
+        .build();
+  }
+
+  private static Router router(ModelDeployment md) {
+    Traffic t = md.getSpec().getTraffic();
+    return t == null ? null : t.getRouter();
+  }
+
+  private static RouterAutoscaling autoscaling(ModelDeployment md) {
+    Router r = router(md);
+    return r == null ? null : r.getAutoscaling();
   }
 
   private static Map<String, String> labels(ModelDeployment md) {
