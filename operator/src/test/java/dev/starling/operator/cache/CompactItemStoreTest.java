@@ -69,6 +69,12 @@ class CompactItemStoreTest {
   }
 
   @Test
+  void keepsTheJsonDeflated() {
+    byte[] json = ("{\"items\": [" + "{\"name\": \"runtime\"},".repeat(200) + "{}]}").getBytes();
+    assertThat(CompactItemStore.deflate(json).length).isLessThan(json.length / 4);
+  }
+
+  @Test
   void everyReaderGetsItsOwnCopy() {
     var store = new CompactItemStore.OwnFields<Deployment>();
     Deployment d = deployment("iris-v1", "starling/runtime:1");
