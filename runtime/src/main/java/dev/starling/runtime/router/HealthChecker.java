@@ -18,6 +18,12 @@ import org.eclipse.jetty.http.HttpFields;
  * the endpoint ready; another status or a refused connection makes it not ready at once; {@code
  * health.failureThreshold} checks in a row that time out or break do too. The request path adds the
  * other signal, marking an endpoint down the moment a connection to it is refused or breaks.
+ *
+ * <p>Every check opens a new connection ({@code Connection: close}). An endpoint is usually a
+ * Service, and kube-proxy pins a connection to the pod it first chose: a kept-alive check
+ * connection would go on asking a pod that has left the Service and is draining (readiness 503
+ * after SIGTERM) and mark the whole Service not ready while its other pods serve. On the real node
+ * this answered 22 requests of a rolling update with the router's 503 (hack/node-e2e).
  */
 final class HealthChecker implements AutoCloseable {
   static final String PATH = "/v2/health/ready";
@@ -71,7 +77,7 @@ final class HealthChecker implements AutoCloseable {
                     + PATH
                     + " HTTP/1.1\r\nHost: "
                     + e.hostField().getValue()
-                    + "\r\n\r\n")
+                    + "\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
     client.send(
         e.host(),
