@@ -1,6 +1,9 @@
 """Bounded OIP v2 load for hack/node-e2e: a few threads POST one request body to one loopback URL
 until STOP_FILE exists, MAX_SECONDS pass or MAX_REQUESTS are sent; prints one JSON summary line:
-sent, ok (HTTP 200), failures by kind, and the distinct outputs seen (in order of first sight)."""
+sent, ok (HTTP 200), failures by kind (and the UTC time of the first 20), the distinct outputs seen (in order of first sight) and
+served_by: per phase, how many answers each version gave (the router's x-starling-served-by).
+The phase is the content of PHASE_FILE (optional 4th argument) when the request was sent, so the
+test can tell which versions answered while the weights were split."""
 
 import json
 import os
@@ -11,11 +14,12 @@ import urllib.error
 import urllib.request
 
 url, body_file, stop_file = sys.argv[1], sys.argv[2], sys.argv[3]
+phase_file = sys.argv[4] if len(sys.argv) > 4 else None
 assert url.startswith("http://127."), "loopback only: " + url
 THREADS, MAX_SECONDS, MAX_REQUESTS = 3, 300, 60000
 body = open(body_file, "rb").read()
 lock = threading.Lock()
-stats = {"sent": 0, "ok": 0, "failures": {}, "outputs": []}
+stats = {"sent": 0, "ok": 0, "failures": {}, "failed_at": [], "outputs": [], "served_by": {}}
 deadline = time.monotonic() + MAX_SECONDS
 
 
@@ -27,13 +31,25 @@ def take():
         return True
 
 
+def phase():
+    if phase_file is None:
+        return "-"
+    try:
+        with open(phase_file) as f:
+            return f.read().strip() or "-"
+    except OSError:
+        return "-"
+
+
 def worker():
     while time.monotonic() < deadline and not os.path.exists(stop_file) and take():
         kind = None
+        sent_in = phase()
         try:
             req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
             with urllib.request.urlopen(req, timeout=10) as r:
                 answer = json.load(r)
+                served_by = r.headers.get("x-starling-served-by", "?")
             outputs = json.dumps(answer["outputs"], sort_keys=True)
         except urllib.error.HTTPError as e:
             kind = "http %d" % e.code
@@ -44,8 +60,12 @@ def worker():
                 stats["ok"] += 1
                 if outputs not in stats["outputs"]:
                     stats["outputs"].append(outputs)
+                counts = stats["served_by"].setdefault(sent_in, {})
+                counts[served_by] = counts.get(served_by, 0) + 1
             else:
                 stats["failures"][kind] = stats["failures"].get(kind, 0) + 1
+                if len(stats["failed_at"]) < 20:  # wall-clock times, to match with the logs
+                    stats["failed_at"].append(time.strftime("%H:%M:%S", time.gmtime()) + " " + sent_in)
 
 
 threads = [threading.Thread(target=worker) for _ in range(THREADS)]
