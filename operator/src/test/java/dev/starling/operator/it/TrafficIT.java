@@ -9,15 +9,20 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.starling.api.v1alpha1.Mirror;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelVersion;
+import dev.starling.api.v1alpha1.Router;
+import dev.starling.api.v1alpha1.RouterAutoscaling;
 import dev.starling.api.v1alpha1.Traffic;
 import dev.starling.api.v1alpha1.VersionStatus;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.RouterConfigFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -91,6 +96,13 @@ class TrafficIT {
     Traffic traffic = new Traffic();
     traffic.setPinHeader("x-starling-version");
     traffic.setSticky(new dev.starling.api.v1alpha1.Sticky("x-user-id"));
+    var sizing = new RouterAutoscaling(2, 7);
+    sizing.setTargetCPUUtilizationPercentage(60);
+    var routerSizing = new Router();
+    routerSizing.setAutoscaling(sizing);
+    routerSizing.setResources(
+        new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("250m")).build());
+    traffic.setRouter(routerSizing);
     md.getSpec().setTraffic(traffic);
     ns.create(md);
     ns.awaitSettled("fraud", READY);
@@ -114,6 +126,38 @@ class TrafficIT {
     assertThat(stable.getSpec().getSelector()).isEqualTo(Names.routerSelector(md));
     assertThat(ns.children("fraud").get("HorizontalPodAutoscaler"))
         .containsExactly("fraud-router", "fraud-v1", "fraud-v2");
+
+    // spec.traffic.router sizes the router: its HPA, container resources and a PDB from 2 replicas
+    var hpa = routerHpa(ns, "fraud");
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(7);
+    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization())
+        .isEqualTo(60);
+    assertThat(container.getResources().getRequests())
+        .isEqualTo(Map.of("cpu", new Quantity("250m")));
+    assertThat(ns.children("fraud").get("PodDisruptionBudget")).contains("fraud-router");
+
+    // back to one replica: the HPA follows and the router's PDB goes
+    edit(ns, "fraud", m -> m.getSpec().getTraffic().getRouter().setAutoscaling(null));
+    await()
+        .atMost(READY)
+        .untilAsserted(
+            () -> {
+              assertThat(routerHpa(ns, "fraud").getSpec().getMinReplicas()).isEqualTo(1);
+              assertThat(routerHpa(ns, "fraud").getSpec().getMaxReplicas()).isEqualTo(5);
+              assertThat(ns.children("fraud").get("PodDisruptionBudget"))
+                  .doesNotContain("fraud-router");
+            });
+  }
+
+  private static HorizontalPodAutoscaler routerHpa(TestNamespace ns, String md) {
+    return ns.admin()
+        .autoscaling()
+        .v2()
+        .horizontalPodAutoscalers()
+        .inNamespace(ns.name())
+        .withName(md + "-router")
+        .get();
   }
 
   @Test

@@ -28,6 +28,11 @@ class ValidationIT {
         .formatted(name, versions.indent(4));
   }
 
+  /** md(...) with spec.traffic set to the given YAML. */
+  static String withTraffic(String md, String traffic) {
+    return md + "  traffic:\n" + traffic.indent(4);
+  }
+
   static String v(String name, String uri, String extra) {
     return """
         - name: %s
@@ -56,6 +61,18 @@ class ValidationIT {
             md("a", v("v1", OK_URI, "weight: 50") + v("v2", OK_URI, "weight: 40")),
             "spec.versions",
             "weights must sum to 100"),
+        Arguments.of(
+            "router minReplicas above maxReplicas",
+            withTraffic(
+                md("a", v("v1", OK_URI, "")),
+                "router: {autoscaling: {minReplicas: 4, maxReplicas: 2}}"),
+            "spec.traffic.router.autoscaling.minReplicas",
+            "minReplicas must be less than or equal to maxReplicas"),
+        Arguments.of(
+            "router minReplicas zero",
+            withTraffic(md("a", v("v1", OK_URI, "")), "router: {autoscaling: {minReplicas: 0}}"),
+            "spec.traffic.router.autoscaling.minReplicas",
+            "greater than or equal to 1"),
         Arguments.of(
             "two versions without weights",
             md("a", v("v1", OK_URI, "") + v("v2", OK_URI, "")),
