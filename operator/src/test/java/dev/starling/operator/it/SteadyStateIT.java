@@ -37,7 +37,13 @@ class SteadyStateIT {
     writes.reset();
     Thread.sleep(15_000); // three resync periods of the test operator
 
-    assertThat(writes.writes()).as("writes by the operator in steady state").isEmpty();
+    // Only this namespace and cluster-scoped objects count: the test operator is shared, and
+    // another IT's namespace may still be winding down or retrying a refused child on purpose.
+    String own = "/namespaces/" + ns.name() + "/";
+    assertThat(writes.writes())
+        .filteredOn(w -> w.contains(own) || !w.contains("/namespaces/"))
+        .as("writes by the operator in steady state (all writes seen: %s)", writes.writes())
+        .isEmpty();
     assertThat(ns.get("fraud").getMetadata().getResourceVersion()).isEqualTo(mdVersion);
     assertThat(ns.children("fraud")).isEqualTo(resourceVersions);
   }
