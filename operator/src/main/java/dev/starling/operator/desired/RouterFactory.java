@@ -7,6 +7,8 @@ import dev.starling.api.v1alpha1.Traffic;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -41,22 +43,14 @@ public final class RouterFactory {
 
   public static ConfigMap configMap(ModelDeployment md, String routerYaml) {
     return new ConfigMapBuilder()
-        .withNewMetadata()
-        .withName(Names.router(md))
-        .withNamespace(md.getMetadata().getNamespace())
-        .withLabels(labels(md))
-        .endMetadata()
+        .withMetadata(metadata(md))
         .withData(Map.of(RouterConfigFactory.CONFIG_KEY, routerYaml))
         .build();
   }
 
   public static Deployment deployment(ModelDeployment md, String image) {
     return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(Names.router(md))
-        .withNamespace(md.getMetadata().getNamespace())
-        .withLabels(labels(md))
-        .endMetadata()
+        .withMetadata(metadata(md))
         .withNewSpec()
         // like the versions: no replicas (the router's HPA owns them) unless suspended
         .withReplicas(md.getSpec().suspended() ? 0 : null)
@@ -141,11 +135,7 @@ public final class RouterFactory {
 
   public static HorizontalPodAutoscaler hpa(ModelDeployment md) {
     return new HorizontalPodAutoscalerBuilder()
-        .withNewMetadata()
-        .withName(Names.router(md))
-        .withNamespace(md.getMetadata().getNamespace())
-        .withLabels(labels(md))
-        .endMetadata()
+        .withMetadata(metadata(md))
         .withNewSpec()
         .withNewScaleTargetRef()
         .withApiVersion("apps/v1")
@@ -178,11 +168,7 @@ public final class RouterFactory {
     }
     return Optional.of(
         new PodDisruptionBudgetBuilder()
-            .withNewMetadata()
-            .withName(Names.router(md))
-            .withNamespace(md.getMetadata().getNamespace())
-            .withLabels(labels(md))
-            .endMetadata()
+            .withMetadata(metadata(md))
             .withNewSpec()
             .withMaxUnavailable(new IntOrString(1))
             .withNewSelector()
@@ -233,6 +219,15 @@ public final class RouterFactory {
   private static RouterAutoscaling autoscaling(ModelDeployment md) {
     Router r = router(md);
     return r == null ? null : r.getAutoscaling();
+  }
+
+  /** Name, namespace and labels every router object shares. */
+  private static ObjectMeta metadata(ModelDeployment md) {
+    return new ObjectMetaBuilder()
+        .withName(Names.router(md))
+        .withNamespace(md.getMetadata().getNamespace())
+        .withLabels(labels(md))
+        .build();
   }
 
   private static Map<String, String> labels(ModelDeployment md) {
