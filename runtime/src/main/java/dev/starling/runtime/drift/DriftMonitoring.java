@@ -7,6 +7,7 @@ import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.model.ModelRegistry;
 import dev.starling.runtime.model.ServedModel;
+import dev.starling.runtime.pipeline.InferenceListener;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -26,8 +27,11 @@ public final class DriftMonitoring {
 
   private DriftMonitoring() {}
 
-  /** Reads the reference profile now; a ConfigException names the field if it cannot. */
-  public static void install(
+  /**
+   * Reads the reference profile now; a ConfigException names the field if it cannot. Answers what
+   * the inference endpoints must tell of each successful v2 answer (feedback's memory of it).
+   */
+  public static InferenceListener install(
       RuntimeConfig cfg, ModelRegistry models, MeterRegistry registry, JavalinConfig app) {
     DriftConfig d = cfg.drift();
     if (d.enabled()) {
@@ -49,8 +53,9 @@ public final class DriftMonitoring {
           ledgers.put(m.name(), new FeedbackLedger(d.feedback(), m.name(), m.version(), registry));
         }
       }
-      new FeedbackRoutes(models, ledgers).register(app.routes);
+      return new FeedbackRoutes(models, ledgers).register(app.routes);
     }
+    return InferenceListener.NONE;
   }
 
   private static ServedModel target(DriftConfig d, ModelRegistry models) {

@@ -8,18 +8,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.starling.runtime.model.ModelRegistry;
 import dev.starling.runtime.model.ServedModel;
 import dev.starling.runtime.pipeline.ApiException;
+import dev.starling.runtime.pipeline.InferenceListener;
 import dev.starling.runtime.pipeline.SignatureBinding;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
  * Ground truth after the fact. For a labelled model, every successful OIP v2 infer request with an
- * {@code id} and one row has its predicted label remembered (read back from the response the client
- * got, so it is exactly what the client saw); {@code POST /v2/models/{m}/feedback} with {@code
- * {"id": "...", "label": "..."}} then scores it. V1 requests carry no id and are not remembered.
+ * {@code id} and one row has its predicted label remembered (read back from the response bytes the
+ * client gets, so it is exactly what the client saw); {@code POST /v2/models/{m}/feedback} with
+ * {@code {"id": "...", "label": "..."}} then scores it. V1 requests carry no id and are not
+ * remembered.
  */
 final class FeedbackRoutes {
   private static final JsonFactory JSON = new JsonFactory();
@@ -33,30 +37,25 @@ final class FeedbackRoutes {
     this.ledgers = Map.copyOf(ledgers);
   }
 
-  void register(RoutesConfig r) {
-    r.after("/v2/models/{model}/infer", this::remember);
-    r.after("/v2/models/{model}/versions/{version}/infer", this::remember);
+  /** Adds the feedback endpoint; the answer is what to tell of every successful v2 answer. */
+  InferenceListener register(RoutesConfig r) {
     r.post("/v2/models/{model}/feedback", this::feedback);
+    return this::remember;
   }
 
-  private void remember(Context ctx) throws IOException {
-    FeedbackLedger ledger = ledgers.get(ctx.pathParam("model"));
-    ServedModel m = models.get(ctx.pathParam("model"));
-    if (ledger == null || ctx.status().getCode() != 200 || m == null || m.binding() == null) {
+  /** Remembers the predicted label of a successful v2 answer, read from the bytes sent. */
+  private void remember(ServedModel m, byte[] response) {
+    FeedbackLedger ledger = ledgers.get(m.name());
+    if (ledger == null || m.binding() == null) {
       return;
     }
-    InputStream body = ctx.resultInputStream();
-    if (body == null || !body.markSupported()) {
-      return;
-    }
-    body.mark(Integer.MAX_VALUE);
     try {
-      Prediction p = read(body, m.binding());
+      Prediction p = read(new ByteArrayInputStream(response), m.binding());
       if (p != null) {
         ledger.remember(p.id(), p.label());
       }
-    } finally {
-      body.reset();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.starling.runtime.http;
 
 import dev.starling.runtime.pipeline.ApiException;
-import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,20 +9,20 @@ import java.io.InputStream;
 final class Bodies {
   private Bodies() {}
 
-  static byte[] readJson(Context ctx, long maxBytes) {
-    String type = ctx.req().getContentType();
+  static byte[] readJson(RequestBody request, long maxBytes) {
+    String type = request.contentType();
     if (type != null && !isJson(type)) {
       throw new ApiException(
           415, "Content-Type must be application/json, got '" + clip(type) + "'");
     }
-    long length = ctx.req().getContentLengthLong();
+    long length = request.contentLength();
     if (length > maxBytes) {
       throw new ApiException(
           413, "request body of " + length + " bytes exceeds the limit of " + maxBytes + " bytes");
     }
     byte[] body;
     try {
-      InputStream in = ctx.req().getInputStream();
+      InputStream in = request.stream();
       body = length >= 0 ? in.readNBytes((int) length) : readBounded(in, maxBytes);
     } catch (IOException e) {
       if (timedOut(e)) {

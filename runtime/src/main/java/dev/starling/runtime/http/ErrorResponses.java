@@ -19,6 +19,9 @@ public final class ErrorResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
   private static final JsonFactory JSON = new JsonFactory();
 
+  /** The message of every unexpected failure; the trace goes to the log only. */
+  static final String INTERNAL = "internal error; see the server log";
+
   private ErrorResponses() {}
 
   public static void register(RoutesConfig routes) {
@@ -28,6 +31,9 @@ public final class ErrorResponses {
           if (e.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
           }
+          if (e.challenge() != null) {
+            ctx.header("WWW-Authenticate", e.challenge());
+          }
           send(ctx, e.status(), e.getMessage());
         });
     routes.exception(
@@ -35,9 +41,13 @@ public final class ErrorResponses {
     routes.exception(
         Exception.class,
         (e, ctx) -> {
-          LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-          send(ctx, 500, "internal error; see the server log");
+          unexpected(String.valueOf(ctx.method()), ctx.path(), e);
+          send(ctx, 500, INTERNAL);
         });
+  }
+
+  static void unexpected(String method, String path, Exception e) {
+    LOG.error("unexpected failure on {} {}", method, path, e);
   }
 
   public static void send(Context ctx, int status, String message) {

@@ -5,6 +5,7 @@ import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.drift.DriftMonitoring;
 import dev.starling.runtime.metrics.RuntimeMetrics;
 import dev.starling.runtime.model.ModelRegistry;
+import dev.starling.runtime.pipeline.InferenceListener;
 import dev.starling.runtime.pipeline.Predictor;
 import dev.starling.runtime.security.AccessControl;
 import io.javalin.Javalin;
@@ -47,13 +48,6 @@ public final class StarlingApp {
     RuntimeConfig cfg = deps.config();
     Lifecycle lifecycle = deps.lifecycle();
     LiveSettings live = deps.live();
-    V2Routes v2 =
-        new V2Routes(
-            deps.models(),
-            deps.predictor(),
-            lifecycle,
-            cfg.server().maxRequestBytes(),
-            () -> live.get().inference().maxInflight());
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
@@ -79,10 +73,18 @@ public final class StarlingApp {
               });
           ErrorResponses.register(config.routes);
           AccessControl.install(live, deps.models(), deps.metrics().registry(), config);
-          DriftMonitoring.install(cfg, deps.models(), deps.metrics().registry(), config);
-          v2.register(config.routes);
-          new V1Routes(v2, deps.predictor(), cfg.server().maxRequestBytes())
-              .register(config.routes);
+          InferenceListener feedback =
+              DriftMonitoring.install(cfg, deps.models(), deps.metrics().registry(), config);
+          InferenceService inference =
+              new InferenceService(
+                  deps.models(),
+                  deps.predictor(),
+                  lifecycle,
+                  cfg.server().maxRequestBytes(),
+                  () -> live.get().inference().maxInflight(),
+                  feedback);
+          new V2Routes(deps.models(), lifecycle, inference).register(config.routes);
+          new V1Routes(inference).register(config.routes);
           config.routes.get(
               "/metrics",
               ctx ->

@@ -6,33 +6,22 @@ import dev.starling.runtime.model.ModelRegistry;
 import dev.starling.runtime.model.ServedModel;
 import dev.starling.runtime.model.TensorSpec;
 import dev.starling.runtime.pipeline.ApiException;
-import dev.starling.runtime.pipeline.Predictor;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
-import java.util.function.IntSupplier;
 
 /** Open Inference Protocol v2 REST: server and model health, metadata, and inference. */
 final class V2Routes {
   private final ModelRegistry models;
-  private final Predictor predictor;
   private final Lifecycle lifecycle;
-  private final long maxBodyBytes;
-  private final IntSupplier maxInflight;
+  private final InferenceService inference;
 
-  /** {@code maxInflight} is read per request: a reloaded config changes it live. */
-  V2Routes(
-      ModelRegistry models,
-      Predictor predictor,
-      Lifecycle lifecycle,
-      long maxBodyBytes,
-      IntSupplier maxInflight) {
+  V2Routes(ModelRegistry models, Lifecycle lifecycle, InferenceService inference) {
     this.models = models;
-    this.predictor = predictor;
     this.lifecycle = lifecycle;
-    this.maxBodyBytes = maxBodyBytes;
-    this.maxInflight = maxInflight;
+    this.inference = inference;
   }
 
   void register(RoutesConfig r) {
@@ -47,10 +36,9 @@ final class V2Routes {
     r.get(
         "/v2/models/{model}/versions/{version}/ready",
         ctx -> modelReady(ctx, find(ctx, ctx.pathParam("version"))));
-    r.post("/v2/models/{model}/infer", ctx -> infer(ctx, find(ctx, null)));
+    r.post("/v2/models/{model}/infer", ctx -> infer(ctx, null));
     r.post(
-        "/v2/models/{model}/versions/{version}/infer",
-        ctx -> infer(ctx, find(ctx, ctx.pathParam("version"))));
+        "/v2/models/{model}/versions/{version}/infer", ctx -> infer(ctx, ctx.pathParam("version")));
   }
 
   private void server(Context ctx) {
@@ -135,86 +123,46 @@ final class V2Routes {
         });
   }
 
-  private void infer(Context ctx, ServedModel m) throws Exception {
-    track(
-        ctx,
-        m,
-        "v2",
-        () -> {
-          byte[] body = Bodies.readJson(ctx, maxBodyBytes);
-          ctx.contentType("application/json").result(predictor.inferV2(m, body));
-        });
+  private void infer(Context ctx, String version) {
+    send(ctx, inference.inferV2(ctx.pathParam("model"), version, body(ctx), ctx.path()));
   }
 
-  /** Work on one inference request. */
-  @FunctionalInterface
-  interface Work {
-    void run() throws Exception;
+  private ServedModel find(Context ctx, String version) {
+    return inference.find(ctx.pathParam("model"), version);
   }
 
-  /**
-   * Runs an inference request with its bookkeeping: readiness, in-flight counts (for draining and
-   * the gauge), {@code Connection: close} once the server drains, and the request metrics by
-   * outcome.
-   */
-  void track(Context ctx, ServedModel m, String protocol, Work work) throws Exception {
-    if (!m.ready()) {
-      throw ApiException.unavailable("model '" + m.name() + "' is not ready");
+  /** Writes an inference answer: the same status, headers and body the fast path writes. */
+  static void send(Context ctx, Answer a) {
+    if (a.retryAfterSeconds() > 0) {
+      ctx.header("Retry-After", Integer.toString(a.retryAfterSeconds()));
     }
-    long t0 = System.nanoTime();
-    int status = 500;
-    lifecycle.enter();
-    int inflight = m.meters().inflight().incrementAndGet();
-    int bound = maxInflight.getAsInt();
-    try {
-      if (inflight > bound) {
-        // Shed at once: a fast 503 lets the client (or the router) go elsewhere, where queueing
-        // would only make every request late.
-        m.meters().rejected("overload");
-        throw new ApiException(
-            503,
-            "model '" + m.name() + "' is overloaded (" + bound + " requests in flight); retry",
-            1);
+    if (a.challenge() != null) {
+      ctx.header("WWW-Authenticate", a.challenge());
+    }
+    if (a.close()) {
+      ctx.header("Connection", "close");
+    }
+    ctx.status(a.status()).contentType("application/json").result(a.body());
+  }
+
+  /** The servlet request's body, for {@link InferenceService}. */
+  static RequestBody body(Context ctx) {
+    return new RequestBody() {
+      @Override
+      public String contentType() {
+        return ctx.req().getContentType();
       }
-      if (lifecycle.closeConnections()) {
-        ctx.header("Connection", "close");
-      }
-      work.run();
-      status = 200;
-    } catch (ApiException e) {
-      status = e.status();
-      throw e;
-    } finally {
-      m.meters().inflight().decrementAndGet();
-      lifecycle.leave();
-      m.meters().request(protocol, status, System.nanoTime() - t0);
-    }
-  }
 
-  /**
-   * The served model named in the path (404 if none), at the version asked for (404 if another).
-   */
-  ServedModel find(Context ctx, String version) {
-    String name = ctx.pathParam("model");
-    ServedModel m = models.get(name);
-    if (m == null) {
-      throw ApiException.notFound(
-          "unknown model '"
-              + clip(name)
-              + "'; this server serves "
-              + models.all().stream().map(ServedModel::name).toList());
-    }
-    if (version != null && !version.equals(m.version())) {
-      throw ApiException.notFound(
-          "model '"
-              + name
-              + "' has no version '"
-              + clip(version)
-              + "' here (serving "
-              + m.version()
-              + ")");
-    }
-    return m;
+      @Override
+      public long contentLength() {
+        return ctx.req().getContentLengthLong();
+      }
+
+      @Override
+      public InputStream stream() throws IOException {
+        return ctx.req().getInputStream();
+      }
+    };
   }
 
   static void tensors(JsonGenerator g, String field, List<TensorSpec> specs) throws IOException {

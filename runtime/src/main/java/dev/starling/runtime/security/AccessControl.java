@@ -70,7 +70,7 @@ public final class AccessControl {
    * is applied too: auth on or off, another key file, {@code protectMetrics}, a new rate or burst
    * take effect for the requests that start after it, without a restart.
    */
-  public static void install(
+  public static AccessControl install(
       LiveSettings live, ModelRegistry models, MeterRegistry registry, JavalinConfig app) {
     AccessControl ac = new AccessControl(models, registry);
     ac.apply(live.get(), false);
@@ -79,6 +79,7 @@ public final class AccessControl {
     app.routes.after(ctx -> MDC.remove("apiKeyId"));
     app.events.serverStarted(ac::watchKeys);
     app.events.serverStopped(ac::close);
+    return ac;
   }
 
   /** A reloaded config; one that cannot be applied (an unreadable key file) keeps the old auth. */
@@ -175,29 +176,54 @@ public final class AccessControl {
   void check(Context ctx) {
     MDC.remove("apiKeyId");
     Policy p = policy;
-    if (p.off() || open(p, route(ctx))) {
+    if (p.off()) {
       return;
     }
-    String client;
-    if (p.keys() != null) {
-      String id = p.keys().identify(presentedKey(ctx));
-      if (id == null) {
-        rejected(ctx, "auth");
-        throw Rejections.unauthorized(ctx);
-      }
+    String id =
+        admit(
+            route(ctx),
+            ctx.header("Authorization"),
+            ctx.header("x-api-key"),
+            ctx.ip(),
+            ctx.pathParamMap().get("model"));
+    if (id != null) {
       ctx.attribute(KEY_ID, id);
+    }
+  }
+
+  /**
+   * The access decision for one request to {@code route} (the matched path pattern, e.g. {@code
+   * /v2/models/{model}/infer}), without any HTTP framework: returns the caller's key id (null when
+   * auth is off or the route is open), or throws the 401/429 to answer. Puts the key id in the log
+   * MDC as {@code apiKeyId}; the caller removes it when the request ends.
+   */
+  public String admit(
+      String route, String authorization, String apiKey, String ip, String modelName) {
+    Policy p = policy;
+    if (p.off() || open(p, route)) {
+      return null;
+    }
+    String client;
+    String id = null;
+    if (p.keys() != null) {
+      id = p.keys().identify(presentedKey(authorization, apiKey));
+      if (id == null) {
+        rejected(modelName, "auth");
+        throw Rejections.unauthorized();
+      }
       MDC.put("apiKeyId", id);
       client = "key:" + id;
     } else {
-      client = "ip:" + ctx.ip();
+      client = "ip:" + ip;
     }
     if (p.limiter() != null) {
       long wait = p.limiter().tryAcquire(client);
       if (wait > 0) {
-        rejected(ctx, "rate_limit");
-        throw Rejections.rateLimited(ctx, wait);
+        rejected(modelName, "rate_limit");
+        throw Rejections.rateLimited(wait);
       }
     }
+    return id;
   }
 
   private static boolean open(Policy p, String route) {
@@ -212,13 +238,11 @@ public final class AccessControl {
   }
 
   /** {@code Authorization: Bearer KEY} (scheme case-insensitive), else {@code x-api-key: KEY}. */
-  static String presentedKey(Context ctx) {
-    String authz = ctx.header("Authorization");
+  static String presentedKey(String authz, String apiKey) {
     if (authz != null && authz.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return authz.substring(7).strip();
     }
-    String key = ctx.header("x-api-key");
-    return key == null ? null : key.strip();
+    return apiKey == null ? null : apiKey.strip();
   }
 
   /**
@@ -226,8 +250,7 @@ public final class AccessControl {
    * series overload shedding also uses; requests for no served model (metadata, docs, unknown
    * names) count with empty model and version, so a flood of made-up names adds no series.
    */
-  private void rejected(Context ctx, String reason) {
-    String name = ctx.pathParamMap().get("model");
+  private void rejected(String name, String reason) {
     ServedModel m = name == null ? null : models.get(name);
     String model = m == null ? "" : m.name();
     String version = m == null ? "" : m.version();

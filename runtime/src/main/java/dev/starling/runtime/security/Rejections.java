@@ -1,27 +1,27 @@
 package dev.starling.runtime.security;
 
 import dev.starling.runtime.pipeline.ApiException;
-import io.javalin.http.Context;
 
 /**
  * The answers to refused requests: 401 without a valid key, 429 over the rate. The header each
- * needs goes on the response here; {@code http.ErrorResponses} then writes the status and {@code
- * {"error"}} body of the thrown exception like for any other failure.
+ * needs travels with the exception; {@code http.ErrorResponses} (or the inference fast path) writes
+ * it with the status and {@code {"error"}} body like for any other failure.
  */
 final class Rejections {
   private Rejections() {}
 
   /** The same answer for a missing and a wrong key, so a caller cannot tell which. */
-  static ApiException unauthorized(Context ctx) {
-    ctx.header("WWW-Authenticate", "Bearer");
-    return new ApiException(401, "missing or invalid API key");
+  static ApiException unauthorized() {
+    return ApiException.unauthorized("missing or invalid API key", "Bearer");
   }
 
   /** Retry-After is whole seconds, rounded up: 1 ms to wait → 1, 1.2 s → 2. */
-  static ApiException rateLimited(Context ctx, long nanosToWait) {
+  static ApiException rateLimited(long nanosToWait) {
     long seconds = retryAfterSeconds(nanosToWait);
-    ctx.header("Retry-After", Long.toString(seconds));
-    return new ApiException(429, "rate limit exceeded; retry in " + seconds + " s");
+    return new ApiException(
+        429,
+        "rate limit exceeded; retry in " + seconds + " s",
+        (int) Math.min(Integer.MAX_VALUE, seconds));
   }
 
   static long retryAfterSeconds(long nanosToWait) {

@@ -1,0 +1,15 @@
+package dev.starling.runtime.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** A request body as the HTTP layer has it: declared content type and length, and the stream. */
+interface RequestBody {
+  /** The Content-Type header, or null. */
+  String contentType();
+
+  /** The Content-Length header, or -1 when the body is chunked. */
+  long contentLength();
+
+  InputStream stream() throws IOException;
+}
