@@ -9,6 +9,7 @@ import dev.starling.runtime.router.config.RouterConfigLoader;
 import dev.starling.runtime.router.config.RouterConfigValidator;
 import dev.starling.runtime.router.config.StickyConfig;
 import java.nio.file.Path;
+import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,6 +60,7 @@ public final class RouterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    noAddressCache();
     RouterConfig cfg;
     byte[] bytes = null;
     try {
@@ -72,6 +74,17 @@ public final class RouterCommand implements Callable<Integer> {
     }
     Logs.configure(cfg.logging().format());
     return new RouterServer(cfg, config, bytes, this::resolve).run();
+  }
+
+  /**
+   * The router re-resolves endpoint names itself each {@code resolveInterval}; the JVM's address
+   * cache (30 s for answers, 10 s for "no such name" by default) would hide a pod leaving or
+   * joining a headless Service for that long. Set before the first lookup, which is when the JVM
+   * reads it.
+   */
+  static void noAddressCache() {
+    Security.setProperty("networkaddress.cache.ttl", "0");
+    Security.setProperty("networkaddress.cache.negative.ttl", "0");
   }
 
   /** The file's config (if any) with the flags applied over it, validated. */

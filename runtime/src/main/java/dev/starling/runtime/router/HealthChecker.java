@@ -16,8 +16,9 @@ import org.eclipse.jetty.http.HttpFields;
 /**
  * Polls {@code GET /v2/health/ready} on every endpoint each {@code health.interval}: a 200 makes
  * the endpoint ready; another status or a refused connection makes it not ready at once; {@code
- * health.failureThreshold} checks in a row that time out or break do too. The request path adds the
- * other signal, marking an endpoint down the moment a connection to it is refused or breaks.
+ * health.failureThreshold} checks in a row that time out or break do too (and leave it a panic
+ * candidate, see {@link RoutingState}). The request path adds the other signal, marking an endpoint
+ * down the moment a connection to it is refused or breaks.
  *
  * <p>Every check opens a new connection ({@code Connection: close}). An endpoint is usually a
  * Service, and kube-proxy pins a connection to the pod it first chose: a kept-alive check
@@ -104,12 +105,15 @@ final class HealthChecker implements AutoCloseable {
                 if (kind == FailureKind.NOT_SENT) {
                   state.setReady(e, false, Failures.describe(cause));
                 } else if (e.failedChecks().incrementAndGet() >= h.failureThreshold()) {
-                  state.setReady(
-                      e,
-                      false,
+                  String why =
                       e.failedChecks().get()
                           + " health checks in a row failed, the last with "
-                          + Failures.describe(cause));
+                          + Failures.describe(cause);
+                  if (kind == FailureKind.TIMEOUT) {
+                    state.timedOut(e, why); // a panic candidate if it was ready until now
+                  } else {
+                    state.setReady(e, false, why);
+                  }
                 }
               }
             }));

@@ -156,7 +156,7 @@ public final class RouterMetrics {
         tableGauges.add(
             Gauge.builder("starling.router.endpoint.ready", e, x -> x.ready() ? 1 : 0)
                 .description("1 while the endpoint passes its health check")
-                .tags("version", v.name(), "endpoint", e.url())
+                .tags("version", v.name(), "endpoint", e.id())
                 .register(registry));
       }
     }

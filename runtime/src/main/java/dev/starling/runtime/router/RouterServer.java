@@ -17,8 +17,9 @@ import sun.misc.Signal;
 
 /**
  * Runs the router process: one Jetty thread pool shared by the server and the backend client, the
- * health checker, and the config reloader. SIGTERM or SIGINT: not ready, wait {@code
- * server.drainDelay}, finish in-flight requests up to {@code server.shutdownGracePeriod}, exit 0.
+ * health checker, the resolver of endpoint names, and the config reloader. SIGTERM or SIGINT: not
+ * ready, wait {@code server.drainDelay}, finish in-flight requests up to {@code
+ * server.shutdownGracePeriod}, exit 0.
  */
 public final class RouterServer {
   private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
@@ -28,6 +29,7 @@ public final class RouterServer {
   private final byte[] configBytes;
   private final Function<byte[], RouterConfig> reparse;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final AddressResolver resolver = AddressResolver.SYSTEM;
 
   /**
    * @param configFile the file to watch for changes, or null (flags only)
@@ -60,6 +62,7 @@ public final class RouterServer {
     RouterHandler handler = new RouterHandler(client, state, mirror, metrics);
     Server server = server(pool, handler);
     HealthChecker health = new HealthChecker(pool, state);
+    EndpointDiscovery discovery = new EndpointDiscovery(state, resolver, health::check);
     ConfigReloader reloader =
         configFile == null
             ? null
@@ -70,6 +73,7 @@ public final class RouterServer {
                 next -> {
                   warnIfRestartNeeded(next);
                   state.apply(next).forEach(health::check);
+                  discovery.resolveNow();
                 },
                 metrics);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -78,6 +82,7 @@ public final class RouterServer {
       client.start();
       server.start();
       health.start();
+      discovery.start();
     } catch (Exception e) {
       LOG.error(
           "cannot listen on {}:{}: {}", cfg.server().host(), cfg.server().port(), e.toString());
@@ -95,6 +100,7 @@ public final class RouterServer {
     if (reloader != null) {
       reloader.close();
     }
+    discovery.close();
     health.close();
     mirror.close();
     stopQuietly(server, client);

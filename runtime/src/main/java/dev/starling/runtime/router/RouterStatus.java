@@ -8,7 +8,8 @@ import java.io.UncheckedIOException;
 
 /**
  * {@code GET /router/status}: the table in use: config generation, each version's configured and
- * effective weight and its endpoints' readiness, and the pin, sticky and mirror settings.
+ * effective weight and its endpoints' readiness (a name's endpoints with the address each stands
+ * for), whether the table is in panic mode, and the pin, sticky and mirror settings.
  */
 final class RouterStatus {
   private static final JsonFactory JSON = new JsonFactory();
@@ -21,6 +22,7 @@ final class RouterStatus {
       g.writeStartObject();
       g.writeNumberField("generation", t.generation());
       g.writeBooleanField("serving", t.serving());
+      g.writeBooleanField("panic", t.panic());
       g.writeArrayFieldStart("versions");
       for (VersionRoute v : t.versions()) {
         g.writeStartObject();
@@ -31,6 +33,9 @@ final class RouterStatus {
         for (Endpoint e : v.endpoints()) {
           g.writeStartObject();
           g.writeStringField("url", e.url());
+          if (e.resolved()) {
+            g.writeStringField("address", e.host());
+          }
           g.writeBooleanField("ready", e.ready());
           g.writeEndObject();
         }

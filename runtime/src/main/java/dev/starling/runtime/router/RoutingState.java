@@ -2,11 +2,15 @@ package dev.starling.runtime.router;
 
 import dev.starling.runtime.router.config.RouterConfig;
 import dev.starling.runtime.router.config.VersionConfig;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -14,13 +18,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The router's one piece of mutable state: the current {@link RoutingTable} and the endpoints it
- * was built from. Config reloads and readiness changes rebuild the table under a lock and publish
- * it with a volatile write; the request path only reads it.
+ * was built from. Config reloads, re-resolutions and readiness changes rebuild the table under a
+ * lock and publish it with a volatile write; the request path only reads it.
+ *
+ * <p>A configured URL whose host is an IP address is one endpoint. A URL whose host is a name (a
+ * headless Service: one DNS record per ready pod) is as many endpoints as the name has addresses
+ * now ({@link EndpointDiscovery} re-resolves it); none while it resolves to nothing, which leaves
+ * the version not ready. An address that leaves the answer gets no new requests; the ones already
+ * sent to it finish on their connections.
+ *
+ * <p><b>Panic mode.</b> When no version with weight has a ready endpoint, but some endpoints of
+ * versions were ready until health checks that <em>timed out</em> took them out (and nothing else
+ * has happened to them since: no refused connection, no non-200 answer, no broken request), the
+ * table routes to those endpoints as if they were ready, with the versions' weights, instead of
+ * answering 503 to everything. Checks that time out everywhere at once say more about the node the
+ * router runs on (CPU starved) than about the backends. Panic ends when a check passes (normal
+ * routing again) or when the candidates are taken out for another reason (then 503 as before). A
+ * refused connection, a 503 from a draining runtime, or a name that no longer resolves never leaves
+ * an endpoint in the panic set.
  */
 public final class RoutingState {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingState.class);
 
-  private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+  /** A configured URL to its endpoints now, in config order. */
+  private final Map<String, List<Endpoint>> targets = new LinkedHashMap<>();
+
   private final AtomicLong sequence = new AtomicLong();
   private final Consumer<RoutingTable> onChange;
   private volatile RoutingTable table;
@@ -42,54 +64,150 @@ public final class RoutingState {
   }
 
   /**
-   * Makes {@code next} the config: endpoints already known keep their readiness, new ones start not
-   * ready (traffic moves to them only after a health check passes). Returns the new endpoints.
+   * Makes {@code next} the config: endpoints already known keep their readiness (and names their
+   * last addresses), new ones start not ready (traffic moves to them only after a health check
+   * passes). A new name has no endpoints until it is resolved. Returns the new endpoints.
    */
   public synchronized List<Endpoint> apply(RouterConfig next) {
     List<Endpoint> added = new ArrayList<>();
-    Map<String, Endpoint> keep = new LinkedHashMap<>();
+    Map<String, List<Endpoint>> keep = new LinkedHashMap<>();
     for (VersionConfig v : next.versions()) {
       for (String url : v.endpoints()) {
-        Endpoint e = endpoints.get(url);
-        if (e == null) {
-          e = new Endpoint(url);
-          added.add(e);
+        List<Endpoint> es = targets.get(url);
+        if (es == null) {
+          if (Endpoint.literal(url)) {
+            Endpoint e = new Endpoint(url);
+            added.add(e);
+            es = List.of(e);
+          } else {
+            es = List.of();
+          }
         }
-        keep.put(url, e);
+        keep.put(url, es);
       }
     }
-    endpoints.clear();
-    endpoints.putAll(keep);
+    targets.clear();
+    targets.putAll(keep);
     config = next;
     generation++;
     rebuild();
     return added;
   }
 
+  /** The configured URLs whose host is a name, to be resolved. */
+  public synchronized List<String> names() {
+    return targets.keySet().stream().filter(url -> !Endpoint.literal(url)).toList();
+  }
+
+  /**
+   * Records what {@code url}'s host name resolves to now (empty: nothing). Addresses already known
+   * keep their endpoint and readiness; returns the endpoints that are new (not ready until
+   * checked).
+   */
+  public List<Endpoint> resolved(String url, Collection<InetAddress> addresses) {
+    List<Endpoint> added = new ArrayList<>();
+    List<Endpoint> now;
+    synchronized (this) {
+      List<Endpoint> before = targets.get(url);
+      if (before == null) {
+        return added; // the URL left the config while it was being resolved
+      }
+      Map<String, Endpoint> known = new LinkedHashMap<>();
+      before.forEach(e -> known.put(e.host(), e));
+      now = new ArrayList<>();
+      for (InetAddress a : addresses) {
+        Endpoint e = known.get(a.getHostAddress());
+        if (e == null) {
+          e = new Endpoint(url, a);
+          added.add(e);
+          known.put(e.host(), e);
+        }
+        if (!now.contains(e)) {
+          now.add(e);
+        }
+      }
+      // DNS servers rotate the order of their answers: only a change of the set matters
+      now.sort(Comparator.comparing(Endpoint::host));
+      if (now.equals(before)) {
+        return added;
+      }
+      targets.put(url, List.copyOf(now));
+      rebuild();
+    }
+    LOG.info("{} resolves to {}", url, now.stream().map(Endpoint::host).toList());
+    return added;
+  }
+
+  /** Every endpoint of the config now (for the health checker). */
   public synchronized Collection<Endpoint> endpoints() {
-    return List.copyOf(endpoints.values());
+    Set<Endpoint> all = new LinkedHashSet<>();
+    targets.values().forEach(all::addAll);
+    return List.copyOf(all);
   }
 
   /** Records a health result or a refused connection; rebuilds the table if readiness changed. */
   public void setReady(Endpoint e, boolean ready, String why) {
+    update(e, ready, false, why);
+  }
+
+  /**
+   * Takes out an endpoint whose health checks timed out {@code health.failureThreshold} times in a
+   * row; if it was ready until now it becomes a panic candidate.
+   */
+  public void timedOut(Endpoint e, String why) {
+    update(e, false, true, why);
+  }
+
+  private void update(Endpoint e, boolean ready, boolean byTimeouts, String why) {
+    boolean wasReady = e.ready();
+    boolean panicBefore;
+    boolean panicAfter;
     synchronized (this) {
-      if (!e.setReady(ready)) {
+      if (!e.update(ready, byTimeouts)) {
         return;
       }
-      if (endpoints.get(e.url()) == e) {
+      panicBefore = table.panic();
+      if (current(e)) {
         rebuild();
       }
+      panicAfter = table.panic();
     }
-    if (ready) {
-      LOG.info("endpoint {} is ready", e.url());
-    } else {
-      LOG.warn("endpoint {} is not ready: {}", e.url(), why);
+    if (wasReady != ready) {
+      if (ready) {
+        LOG.info("endpoint {} is ready", e);
+      } else {
+        LOG.warn("endpoint {} is not ready: {}", e, why);
+      }
+    }
+    if (panicAfter != panicBefore) {
+      if (panicAfter) {
+        LOG.warn(
+            "panic: no version has a ready endpoint and health checks time out everywhere;"
+                + " routing to the endpoints that were ready before their checks timed out");
+      } else {
+        LOG.info("panic over: routing to ready endpoints only");
+      }
     }
   }
 
+  private boolean current(Endpoint e) {
+    List<Endpoint> es = targets.get(e.url());
+    return es != null && es.contains(e);
+  }
+
   private void rebuild() {
-    RoutingTable t = new RoutingTable(generation, config, endpoints::get);
+    RoutingTable t = new RoutingTable(generation, config, this::endpointsOf, false);
+    if (!t.serving()) {
+      RoutingTable panic = new RoutingTable(generation, config, this::endpointsOf, true);
+      if (panic.serving()) {
+        t = panic;
+      }
+    }
     table = t;
     onChange.accept(t);
+  }
+
+  private List<Endpoint> endpointsOf(String url) {
+    return targets.getOrDefault(url, List.of());
   }
 }

@@ -8,12 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * An immutable snapshot of where requests go: the configured versions, which of them can take
  * traffic now (weight above 0 and a ready endpoint), and the weighted and sticky splits over those.
- * A config reload or a readiness change builds a new table and swaps it in atomically; a request in
- * flight keeps the table it started with.
+ * A config reload, a re-resolution or a readiness change builds a new table and swaps it in
+ * atomically; a request in flight keeps the table it started with. A panic table (see {@link
+ * RoutingState}) also counts endpoints that only health-check timeouts took out as ready.
  */
 public final class RoutingTable {
   private final long generation;
@@ -25,16 +27,29 @@ public final class RoutingTable {
   private final StickyAssignment sticky;
   private final VersionRoute mirror;
   private final MirrorSampler mirrorSampler;
+  private final boolean panic;
 
-  RoutingTable(long generation, RouterConfig config, Function<String, Endpoint> endpoints) {
+  /**
+   * @param endpoints a configured URL to its endpoints now (one for an IP-address URL, one per
+   *     address for a name, none while the name resolves to nothing)
+   */
+  RoutingTable(
+      long generation,
+      RouterConfig config,
+      Function<String, List<Endpoint>> endpoints,
+      boolean panic) {
     this.generation = generation;
     this.config = config;
+    this.panic = panic;
     List<VersionRoute> all = new ArrayList<>();
     Map<String, VersionRoute> names = new HashMap<>();
     List<VersionRoute> live = new ArrayList<>();
     for (VersionConfig v : config.versions()) {
-      VersionRoute r =
-          new VersionRoute(v.name(), v.weight(), v.endpoints().stream().map(endpoints).toList());
+      List<Endpoint> es =
+          v.endpoints().stream()
+              .flatMap(url -> endpoints.apply(url).stream())
+              .collect(Collectors.toList());
+      VersionRoute r = new VersionRoute(v.name(), v.weight(), es, panic);
       all.add(r);
       names.put(r.name(), r);
       if (r.weight() > 0 && r.hasReadyEndpoint()) {
@@ -55,6 +70,11 @@ public final class RoutingTable {
 
   public long generation() {
     return generation;
+  }
+
+  /** True when this table routes to endpoints whose health checks time out (panic mode). */
+  public boolean panic() {
+    return panic;
   }
 
   public RouterConfig config() {

@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 
-/** A version in one routing table: its weight, all its endpoints, and the ready ones in turn. */
+/**
+ * A version in one routing table: its weight, all its endpoints, and the ready ones in turn (in a
+ * panic table: the ready ones and those only health-check timeouts took out).
+ */
 public final class VersionRoute {
   private final String name;
   private final int weight;
@@ -12,12 +15,14 @@ public final class VersionRoute {
   private final Endpoint[] ready;
   private final AtomicInteger turn = new AtomicInteger();
   private final HttpField servedBy;
+  private final boolean panic;
 
-  VersionRoute(String name, int weight, List<Endpoint> endpoints) {
+  VersionRoute(String name, int weight, List<Endpoint> endpoints, boolean panic) {
     this.name = name;
     this.weight = weight;
     this.endpoints = List.copyOf(endpoints);
-    this.ready = endpoints.stream().filter(Endpoint::ready).toArray(Endpoint[]::new);
+    this.panic = panic;
+    this.ready = endpoints.stream().filter(this::usable).toArray(Endpoint[]::new);
     this.servedBy = new HttpField(ProxyExchange.SERVED_BY, name);
   }
 
@@ -51,10 +56,14 @@ public final class VersionRoute {
   public Endpoint nextOtherThan(Endpoint failed) {
     for (int i = 0; i < ready.length; i++) {
       Endpoint e = next();
-      if (e != failed && e.ready()) {
+      if (e != failed && usable(e)) {
         return e;
       }
     }
     return null;
+  }
+
+  private boolean usable(Endpoint e) {
+    return e.ready() || (panic && e.timedOut());
   }
 }

@@ -56,6 +56,7 @@ class RouterConfigTest {
     assertThat(c.proxy().maxConnectionsPerEndpoint()).isEqualTo(256);
     assertThat(c.health().interval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.reloadInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.resolveInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.pinHeader()).isNull();
     assertThat(c.sticky()).isNull();
     assertThat(c.mirror()).isNull();
@@ -123,6 +124,7 @@ class RouterConfigTest {
         Arguments.of(v1 + "server: {port: 70000}", "server.port: 70000 is not a port"),
         Arguments.of(v1 + "server: {maxThreads: 4}", "server.maxThreads: must be at least 8"),
         Arguments.of(v1 + "logging: {format: xml}", "logging.format: must be json or text"),
+        Arguments.of(v1 + "resolveInterval: 10ms", "resolveInterval: must be at least 100ms"),
         Arguments.of(v1 + "weights: {v1: 100}", "unknown field 'weights'"),
         Arguments.of(
             "versions: [{name: v1, weight: 100, endpoint: [http://a:1]}]",

@@ -79,11 +79,17 @@ final class RouterWorld implements AutoCloseable {
 
   /** A router process on a free port with {@code yaml} (server.host/port are added). */
   Router router(String yaml) {
+    return router(yaml, List.of());
+  }
+
+  /** As {@link #router(String)}, with JVM options for the router process. */
+  Router router(String yaml, List<String> jvmOptions) {
     Path home = dir.resolve("router");
     Path config = home.resolve("router.yaml");
     write(config, withServer(yaml));
     RuntimeProcess p =
         RuntimeProcess.start(
+            jvmOptions,
             List.of("router", "--config", config.toString(), "--log-format", "text"),
             home.resolve("router.log"),
             READY_TIMEOUT);

@@ -28,15 +28,17 @@ final class TestingBackend implements AutoCloseable {
   private volatile Duration delay = Duration.ZERO;
   private volatile int status = 200;
   private volatile String body;
+  private volatile Duration healthDelay = Duration.ZERO;
+  private volatile String lastHost;
 
-  private TestingBackend(String version) {
+  private TestingBackend(String version, InetAddress address, int port) {
     this.body =
         "{\"model_name\":\"m\",\"model_version\":\""
             + version
             + "\",\"outputs\":[{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[1],"
             + "\"data\":[0]}]}";
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+      server = HttpServer.create(new InetSocketAddress(address, port), 64);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -46,6 +48,11 @@ final class TestingBackend implements AutoCloseable {
         ex -> {
           // no keep-alive for health checks: closing the stand-in then refuses every connection
           ex.getResponseHeaders().set("Connection", "close");
+          try {
+            Thread.sleep(healthDelay.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
           answer(ex, ready ? 200 : 503, "{}");
         });
     server.createContext("/", this::infer);
@@ -53,7 +60,27 @@ final class TestingBackend implements AutoCloseable {
   }
 
   static TestingBackend start(String version) {
-    return new TestingBackend(version);
+    return new TestingBackend(version, InetAddress.getLoopbackAddress(), 0);
+  }
+
+  /** A stand-in listening on {@code address:port} (port 0: a free one). */
+  static TestingBackend start(String version, InetAddress address, int port) {
+    return new TestingBackend(version, address, port);
+  }
+
+  /** Health checks answer only after this long (a starved node: checks time out). */
+  TestingBackend healthDelay(Duration value) {
+    this.healthDelay = value;
+    return this;
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The Host header of the last inference request. */
+  String lastHost() {
+    return lastHost;
   }
 
   TestingBackend ready(boolean value) {
@@ -86,6 +113,7 @@ final class TestingBackend implements AutoCloseable {
 
   private void infer(HttpExchange ex) throws IOException {
     inferences.incrementAndGet();
+    lastHost = ex.getRequestHeaders().getFirst("Host");
     maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
     try {
       ex.getRequestBody().readAllBytes();

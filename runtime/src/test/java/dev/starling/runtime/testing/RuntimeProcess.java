@@ -67,9 +67,16 @@ public final class RuntimeProcess implements AutoCloseable {
 
   /** Starts the jar with {@code args} (which must make it listen on 127.0.0.1), waits for ready. */
   public static RuntimeProcess start(List<String> args, Path log, Duration readyTimeout) {
+    return start(List.of(), args, log, readyTimeout);
+  }
+
+  /** As {@link #start(List, Path, Duration)}, with JVM options ({@code -Dname=value}) first. */
+  public static RuntimeProcess start(
+      List<String> jvmOptions, List<String> args, Path log, Duration readyTimeout) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
+    cmd.addAll(jvmOptions);
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.addAll(args);

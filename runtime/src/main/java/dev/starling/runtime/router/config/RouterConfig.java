@@ -14,6 +14,7 @@ public record RouterConfig(
     HealthConfig health,
     LoggingConfig logging,
     Duration reloadInterval,
+    Duration resolveInterval,
     List<VersionConfig> versions,
     String pinHeader,
     StickyConfig sticky,
@@ -25,40 +26,95 @@ public record RouterConfig(
     health = health == null ? HealthConfig.defaults() : health;
     logging = logging == null ? LoggingConfig.defaults() : logging;
     reloadInterval = reloadInterval == null ? Duration.ofSeconds(1) : reloadInterval;
+    resolveInterval = resolveInterval == null ? Duration.ofSeconds(1) : resolveInterval;
     versions = versions == null ? List.of() : List.copyOf(versions);
   }
 
   public static RouterConfig empty() {
-    return new RouterConfig(null, null, null, null, null, null, null, null, null);
+    return new RouterConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   public RouterConfig withServer(RouterServerConfig s) {
     return new RouterConfig(
-        s, proxy, health, logging, reloadInterval, versions, pinHeader, sticky, mirror);
+        s,
+        proxy,
+        health,
+        logging,
+        reloadInterval,
+        resolveInterval,
+        versions,
+        pinHeader,
+        sticky,
+        mirror);
   }
 
   public RouterConfig withLogging(LoggingConfig l) {
     return new RouterConfig(
-        server, proxy, health, l, reloadInterval, versions, pinHeader, sticky, mirror);
+        server,
+        proxy,
+        health,
+        l,
+        reloadInterval,
+        resolveInterval,
+        versions,
+        pinHeader,
+        sticky,
+        mirror);
   }
 
   public RouterConfig withVersions(List<VersionConfig> v) {
     return new RouterConfig(
-        server, proxy, health, logging, reloadInterval, v, pinHeader, sticky, mirror);
+        server,
+        proxy,
+        health,
+        logging,
+        reloadInterval,
+        resolveInterval,
+        v,
+        pinHeader,
+        sticky,
+        mirror);
   }
 
   public RouterConfig withPinHeader(String h) {
     return new RouterConfig(
-        server, proxy, health, logging, reloadInterval, versions, h, sticky, mirror);
+        server,
+        proxy,
+        health,
+        logging,
+        reloadInterval,
+        resolveInterval,
+        versions,
+        h,
+        sticky,
+        mirror);
   }
 
   public RouterConfig withSticky(StickyConfig s) {
     return new RouterConfig(
-        server, proxy, health, logging, reloadInterval, versions, pinHeader, s, mirror);
+        server,
+        proxy,
+        health,
+        logging,
+        reloadInterval,
+        resolveInterval,
+        versions,
+        pinHeader,
+        s,
+        mirror);
   }
 
   public RouterConfig withMirror(MirrorConfig m) {
     return new RouterConfig(
-        server, proxy, health, logging, reloadInterval, versions, pinHeader, sticky, m);
+        server,
+        proxy,
+        health,
+        logging,
+        reloadInterval,
+        resolveInterval,
+        versions,
+        pinHeader,
+        sticky,
+        m);
   }
 }

@@ -43,6 +43,9 @@ public final class RouterConfigValidator {
           "health.failureThreshold: must be at least 1, got " + c.health().failureThreshold());
     }
     positive(errors, "reloadInterval", c.reloadInterval());
+    if (c.resolveInterval().toMillis() < 100) {
+      errors.add("resolveInterval: must be at least 100ms, got " + c.resolveInterval());
+    }
     String format = c.logging().format();
     if (!format.equals("json") && !format.equals("text")) {
       errors.add("logging.format: must be json or text, got '" + format + "'");
