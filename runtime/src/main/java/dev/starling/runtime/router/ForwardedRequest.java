@@ -12,10 +12,11 @@ import org.eclipse.jetty.http.HttpHeader;
  * (read once, sent as is to the live backend, a retry and the shadow alike). {@code headers} are
  * the server request's own fields, valid until its answer is written, which is after every send.
  */
-record ForwardedRequest(String method, String pathAndQuery, HttpFields headers, byte[] body) {
+record ForwardedRequest(String method, String pathAndQuery, HttpFields headers, byte[] body)
+    implements Forwardable {
 
-  /** An exchange with {@code e} for this request; {@code extra} is one more header or null. */
-  BackendExchange to(
+  @Override
+  public BackendExchange to(
       Endpoint e,
       HttpField extra,
       long timeoutMillis,

@@ -56,7 +56,7 @@ final class Mirror implements AutoCloseable {
   record Answer(int status, byte[] body) {}
 
   /** Sends a copy of {@code req} to the table's shadow if this request is sampled; else null. */
-  Copy start(RoutingTable t, VersionRoute live, ForwardedRequest req) {
+  Copy start(RoutingTable t, VersionRoute live, Forwardable req) {
     VersionRoute shadow = t.mirror();
     if (shadow == null || shadow == live || !t.mirrorSample(sequence.getAndIncrement())) {
       return null;

@@ -15,6 +15,9 @@ interface ProxyContext {
   /** True once shutdown began: answers close their connection. */
   boolean draining();
 
+  /** Called once per proxied request when it is taken on. */
+  void enter();
+
   /** Called once per proxied request when its answer is about to be written. */
   void leave();
 }

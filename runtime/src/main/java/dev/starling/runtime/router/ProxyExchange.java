@@ -4,12 +4,8 @@ import dev.starling.runtime.http.ErrorResponses;
 import dev.starling.runtime.router.backend.BackendExchange;
 import dev.starling.runtime.router.backend.FailureKind;
 import dev.starling.runtime.router.config.ProxyConfig;
-import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * One proxied request: sent to an endpoint of the chosen version, answered with the backend's
@@ -17,16 +13,25 @@ import org.eclipse.jetty.util.Callback;
  * (connection refused) goes once more, to another ready endpoint of the same version, or, when the
  * version has none left and the request is not pinned, to the version the split picks now. Once a
  * request may have reached a backend it is never sent again: a broken connection is a 502, a
- * backend slower than {@code proxy.requestTimeout} a 504.
+ * backend slower than {@code proxy.requestTimeout} a 504. The answer goes out through a {@link
+ * Reply}: Jetty's response on the handler path, the connection itself on the lean path.
  */
 final class ProxyExchange implements BackendExchange.Listener {
   static final String SERVED_BY = "x-starling-served-by";
   static final String ROUTED_TO = "x-starling-routed-to";
 
+  /** Where the answer to the caller is written; exactly one call per request. */
+  interface Reply {
+    /** The backend's answer; hop-by-hop {@code backend} headers are the writer's to drop. */
+    void answer(int status, HttpFields backend, HttpField servedBy, byte[] body, boolean close);
+
+    /** An answer of the router's own: a JSON error, {@code routedTo} null if no version. */
+    void error(int status, String routedTo, byte[] body, boolean close);
+  }
+
   private final ProxyContext ctx;
-  private final Response response;
-  private final Callback callback;
-  private final ForwardedRequest req;
+  private final Reply reply;
+  private final Forwardable req;
   private final long t0;
   private final boolean pinned;
   private final String stickyKey;
@@ -35,18 +40,16 @@ final class ProxyExchange implements BackendExchange.Listener {
   private boolean retried;
   private Mirror.Copy copy;
 
-  ProxyExchange(
+  private ProxyExchange(
       ProxyContext ctx,
-      Response response,
-      Callback callback,
-      ForwardedRequest req,
+      Reply reply,
+      Forwardable req,
       long t0,
       VersionRoute version,
       boolean pinned,
       String stickyKey) {
     this.ctx = ctx;
-    this.response = response;
-    this.callback = callback;
+    this.reply = reply;
     this.req = req;
     this.t0 = t0;
     this.version = version;
@@ -54,7 +57,47 @@ final class ProxyExchange implements BackendExchange.Listener {
     this.stickyKey = stickyKey;
   }
 
-  void start(RoutingTable table) {
+  /**
+   * Picks the version for a request (the {@code pin} header's value, else the {@code sticky}
+   * header's, else the weighted split; either may be null) and sends it, or answers 404 for an
+   * unknown pinned version and 503 when no version can serve. The caller has called {@link
+   * ProxyContext#enter()}.
+   */
+  static void route(
+      ProxyContext ctx,
+      RoutingTable table,
+      String pin,
+      String sticky,
+      Forwardable req,
+      Reply reply,
+      long t0) {
+    VersionRoute version;
+    String stickyKey = null;
+    if (pin != null) {
+      version = table.named(pin);
+      if (version == null) {
+        ctx.leave();
+        ctx.metrics().request("none", 404, System.nanoTime() - t0);
+        String header = table.config().pinHeader();
+        reply.error(404, null, body("unknown version '" + clip(pin) + "' in " + header), false);
+        return;
+      }
+    } else {
+      stickyKey = sticky == null || sticky.isEmpty() ? null : sticky;
+      version =
+          stickyKey != null ? table.sticky(stickyKey) : table.weighted(ctx.state().nextSequence());
+      if (version == null) {
+        ctx.leave();
+        ctx.metrics().backendError("none", "no_ready_version");
+        ctx.metrics().request("none", 503, System.nanoTime() - t0);
+        reply.error(503, null, body("no version with weight has a ready endpoint"), false);
+        return;
+      }
+    }
+    new ProxyExchange(ctx, reply, req, t0, version, pin != null, stickyKey).start(table);
+  }
+
+  private void start(RoutingTable table) {
     endpoint = version.next();
     if (endpoint == null) {
       ctx.metrics().backendError(version.name(), "no_ready_endpoint");
@@ -79,7 +122,8 @@ final class ProxyExchange implements BackendExchange.Listener {
   /** The backend answered (any status): pass it on as it is, bytes untouched. */
   @Override
   public void onAnswer(int status, HttpFields headers, byte[] body) {
-    respond(status, headers, body);
+    done(status);
+    reply.answer(status, headers, version.servedBy(), body, ctx.draining());
     if (copy != null) {
       ctx.mirror().finish(copy, status, body);
     }
@@ -133,34 +177,22 @@ final class ProxyExchange implements BackendExchange.Listener {
     return true;
   }
 
-  private void respond(int status, HttpFields backend, byte[] body) {
-    response.setStatus(status);
-    HttpFields.Mutable h = response.getHeaders();
-    for (HttpField f : backend) {
-      if (!ForwardedRequest.hopByHop(f.getHeader())) {
-        h.add(f);
-      }
-    }
-    h.put(version.servedBy());
-    finish(status, body);
-  }
-
   private void error(int status, String message) {
-    response.setStatus(status);
-    HttpFields.Mutable h = response.getHeaders();
-    h.put(HttpHeader.CONTENT_TYPE, "application/json");
-    h.put(ROUTED_TO, version.name());
-    finish(status, ErrorResponses.body(message));
+    done(status);
+    reply.error(status, version.name(), body(message), ctx.draining());
   }
 
-  private void finish(int status, byte[] body) {
-    HttpFields.Mutable h = response.getHeaders();
-    h.put(HttpHeader.CONTENT_LENGTH, body.length);
-    if (ctx.draining()) {
-      h.put(HttpHeader.CONNECTION, "close");
-    }
+  /** Counted and out of the in-flight count before the answer is written. */
+  private void done(int status) {
     ctx.metrics().request(version.name(), status, System.nanoTime() - t0);
     ctx.leave();
-    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  private static byte[] body(String message) {
+    return ErrorResponses.body(message);
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
   }
 }

@@ -5,6 +5,7 @@ import dev.starling.runtime.router.backend.BackendClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -85,7 +86,7 @@ final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyC
       error(response, callback, 413, "request body too large");
       return;
     }
-    inflight.incrementAndGet();
+    enter();
     if (length == 0) {
       route(request, response, callback, t0, table, null);
       return;
@@ -115,39 +116,51 @@ final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyC
     HttpFields headers = request.getHeaders();
     String pinHeader = table.config().pinHeader();
     String pin = pinHeader == null ? null : headers.get(pinHeader);
-    String stickyKey = null;
-    VersionRoute version;
-    if (pin != null) {
-      version = table.named(pin);
-      if (version == null) {
-        leave();
-        metrics.request("none", 404, System.nanoTime() - t0);
-        error(response, callback, 404, "unknown version '" + clip(pin) + "' in " + pinHeader);
-        return;
-      }
-    } else {
-      if (table.config().sticky() != null) {
-        stickyKey = headers.get(table.config().sticky().header());
-      }
-      version =
-          stickyKey != null && !stickyKey.isEmpty()
-              ? table.sticky(stickyKey)
-              : table.weighted(state.nextSequence());
-      if (version == null) {
-        leave();
-        metrics.backendError("none", "no_ready_version");
-        metrics.request("none", 503, System.nanoTime() - t0);
-        error(response, callback, 503, "no version with weight has a ready endpoint");
-        return;
-      }
-    }
+    String sticky =
+        table.config().sticky() == null ? null : headers.get(table.config().sticky().header());
     String query = request.getHttpURI().getQuery();
     String path = request.getHttpURI().getPath();
     ForwardedRequest req =
         new ForwardedRequest(
             request.getMethod(), query == null ? path : path + "?" + query, headers, body);
-    new ProxyExchange(this, response, callback, req, t0, version, pin != null, stickyKey)
-        .start(table);
+    ProxyExchange.route(this, table, pin, sticky, req, new HandlerReply(response, callback), t0);
+  }
+
+  /** The answer written through Jetty's response. */
+  private record HandlerReply(Response response, Callback callback) implements ProxyExchange.Reply {
+    @Override
+    public void answer(
+        int status, HttpFields backend, HttpField servedBy, byte[] body, boolean close) {
+      response.setStatus(status);
+      HttpFields.Mutable h = response.getHeaders();
+      for (HttpField f : backend) {
+        if (!ForwardedRequest.hopByHop(f.getHeader())) {
+          h.add(f);
+        }
+      }
+      h.put(servedBy);
+      send(body, close);
+    }
+
+    @Override
+    public void error(int status, String routedTo, byte[] body, boolean close) {
+      response.setStatus(status);
+      HttpFields.Mutable h = response.getHeaders();
+      h.put(HttpHeader.CONTENT_TYPE, "application/json");
+      if (routedTo != null) {
+        h.put(ProxyExchange.ROUTED_TO, routedTo);
+      }
+      send(body, close);
+    }
+
+    private void send(byte[] body, boolean close) {
+      HttpFields.Mutable h = response.getHeaders();
+      h.put(HttpHeader.CONTENT_LENGTH, body.length);
+      if (close) {
+        h.put(HttpHeader.CONNECTION, "close");
+      }
+      response.write(true, ByteBuffer.wrap(body), callback);
+    }
   }
 
   private static byte[] json(String field) {
@@ -164,10 +177,6 @@ final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyC
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
-  }
-
-  private static String clip(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
   }
 
   int inflight() {
@@ -201,6 +210,11 @@ final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyC
   @Override
   public boolean draining() {
     return draining;
+  }
+
+  @Override
+  public void enter() {
+    inflight.incrementAndGet();
   }
 
   @Override

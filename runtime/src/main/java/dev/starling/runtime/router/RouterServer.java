@@ -60,7 +60,7 @@ public final class RouterServer {
     RoutingState state = new RoutingState(cfg, metrics::table);
     Mirror mirror = new Mirror(client, metrics);
     RouterHandler handler = new RouterHandler(client, state, mirror, metrics);
-    Server server = server(pool, handler);
+    Server server = server(pool, handler, cfg.server().host(), cfg.server().port());
     HealthChecker health = new HealthChecker(pool, state);
     EndpointDiscovery discovery = new EndpointDiscovery(state, resolver, health::check);
     ConfigReloader reloader =
@@ -140,15 +140,22 @@ public final class RouterServer {
     }
   }
 
-  private Server server(QueuedThreadPool pool, RouterHandler handler) {
+  /** The router's Jetty server: the lean proxy path first, Jetty's HTTP/1.1 behind it. */
+  static Server server(QueuedThreadPool pool, RouterHandler handler, String host, int port) {
     Server server = new Server(pool);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
     http.setSendDateHeader(false); // the backend's Date header is passed through
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost(cfg.server().host());
-    connector.setPort(cfg.server().port());
+    HttpConnectionFactory jetty = new HttpConnectionFactory(http);
+    // holds whatever the lean path had buffered when it hands a connection over (at most a head)
+    jetty.setInputBufferSize(Math.max(jetty.getInputBufferSize(), 2 * RequestHead.MAX_BYTES));
+    ServerConnector connector =
+        ProxyConnectionFactory.ENABLED
+            ? new ServerConnector(server, new ProxyConnectionFactory(jetty, handler), jetty)
+            : new ServerConnector(server, jetty);
+    connector.setHost(host);
+    connector.setPort(port);
     server.addConnector(connector);
     server.setHandler(handler);
     server.setErrorHandler(new RouterErrorHandler());

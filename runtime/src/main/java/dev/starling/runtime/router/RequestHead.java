@@ -1,0 +1,412 @@
+package dev.starling.runtime.router;
+
+import dev.starling.runtime.router.backend.BackendExchange;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpField;
+
+/**
+ * The head of a request on the lean proxy path ({@link ProxyConnection}), parsed from the bytes as
+ * they arrived only as far as the router needs: method, target, Content-Length, {@code Connection:
+ * close}, the pin and sticky headers' values. Every other header line is kept as bytes and sent on
+ * as it came. {@link #parse} says no (null) to anything it does not fully understand, and Jetty's
+ * own HTTP/1.1 server then takes the connection: other methods, HTTP/1.0, paths that are not
+ * proxied or not plainly written ({@code %}, {@code /.}, {@code //}), chunked bodies, {@code
+ * Expect}, {@code Upgrade}, folded or malformed lines, a missing or repeated Host or
+ * Content-Length, and pin or sticky values outside ASCII.
+ */
+final class RequestHead {
+  /** Jetty's default {@code requestHeaderSize}: a longer head goes to Jetty, which answers 431. */
+  static final int MAX_BYTES = 8192;
+
+  /** {@link #end} found a line ending that is not CRLF: not for the lean path. */
+  static final int BARE_LF = -2;
+
+  private static final byte[] HTTP11 = " HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1);
+  private static final byte[] CONTENT_LENGTH =
+      "Content-Length: ".getBytes(StandardCharsets.ISO_8859_1);
+
+  final String method;
+  final long contentLength;
+  final boolean close;
+  final String pin;
+  final String sticky;
+  private final byte[] target;
+  private final byte[] kept;
+
+  private RequestHead(
+      String method,
+      byte[] target,
+      byte[] kept,
+      long contentLength,
+      boolean close,
+      String pin,
+      String sticky) {
+    this.method = method;
+    this.target = target;
+    this.kept = kept;
+    this.contentLength = contentLength;
+    this.close = close;
+    this.pin = pin;
+    this.sticky = sticky;
+  }
+
+  /**
+   * Where the head in {@code a[from, to)} ends (the index after its blank line), -1 if it has not
+   * all arrived, or {@link #BARE_LF}. {@code scanFrom} skips what an earlier call already looked
+   * at.
+   */
+  static int end(byte[] a, int from, int scanFrom, int to) {
+    for (int i = Math.max(from, scanFrom); i < to; i++) {
+      if (a[i] == '\n') {
+        if (i == from || a[i - 1] != '\r') {
+          return BARE_LF;
+        }
+        if (i - 3 >= from && a[i - 2] == '\n' && a[i - 3] == '\r') {
+          return i + 1;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The head in {@code a[from, end)} ({@code end} from {@link #end}), or null if the lean path does
+   * not take it. {@code pinHeader} and {@code stickyHeader} are the configured names or null.
+   */
+  static RequestHead parse(byte[] a, int from, int end, String pinHeader, String stickyHeader) {
+    int i = from;
+    String method;
+    if (startsWith(a, i, end, "POST ")) {
+      method = "POST";
+      i += 5;
+    } else if (startsWith(a, i, end, "GET ")) {
+      method = "GET";
+      i += 4;
+    } else {
+      return null;
+    }
+    int targetStart = i;
+    int pathEnd = -1;
+    for (; i < end && a[i] != ' '; i++) {
+      byte b = a[i];
+      if (b < 0x21 || b > 0x7e || b == '%' || b == '\\' || b == '#') {
+        return null;
+      }
+      if (b == '?' && pathEnd < 0) {
+        pathEnd = i;
+      }
+    }
+    int targetEnd = i;
+    if (!proxied(a, targetStart, pathEnd < 0 ? targetEnd : pathEnd)) {
+      return null;
+    }
+    if (!startsWith(a, i, end, HTTP11)) {
+      return null;
+    }
+    i += HTTP11.length;
+    byte[] kept = new byte[end - i];
+    int keptLength = 0;
+    long length = -1;
+    boolean host = false;
+    boolean close = false;
+    String pin = null;
+    String sticky = null;
+    while (a[i] != '\r') {
+      int line = i;
+      for (; a[i] != ':'; i++) {
+        if (!tchar(a[i])) {
+          return null; // also a folded line, a space before the colon, or no colon at all
+        }
+      }
+      int nameLength = i - line;
+      if (nameLength == 0) {
+        return null;
+      }
+      i++;
+      while (a[i] == ' ' || a[i] == '\t') {
+        i++;
+      }
+      int valueStart = i;
+      for (; a[i] != '\r'; i++) {
+        byte b = a[i];
+        if ((b < 0x20 && b != '\t') || b == 0x7f) {
+          return null;
+        }
+      }
+      if (a[i + 1] != '\n') {
+        return null; // a lone CR
+      }
+      int valueEnd = i;
+      while (valueEnd > valueStart && (a[valueEnd - 1] == ' ' || a[valueEnd - 1] == '\t')) {
+        valueEnd--;
+      }
+      i += 2;
+      boolean keep = true;
+      switch (nameLength) {
+        case 4 -> {
+          if (named(a, line, "host")) {
+            if (host) {
+              return null;
+            }
+            host = true;
+            keep = false;
+          }
+        }
+        case 14 -> {
+          if (named(a, line, "content-length")) {
+            if (length >= 0) {
+              return null;
+            }
+            length = digits(a, valueStart, valueEnd);
+            if (length < 0) {
+              return null;
+            }
+            keep = false;
+          }
+        }
+        case 10 -> {
+          if (named(a, line, "connection")) {
+            int c = connection(a, valueStart, valueEnd);
+            if (c < 0) {
+              return null;
+            }
+            close |= c == 1;
+            keep = false;
+          } else if (named(a, line, "keep-alive")) {
+            keep = false;
+          }
+        }
+        case 17 -> {
+          if (named(a, line, "transfer-encoding")) {
+            return null;
+          }
+        }
+        case 6 -> {
+          if (named(a, line, "expect")) {
+            return null;
+          }
+        }
+        case 7 -> {
+          if (named(a, line, "upgrade") || named(a, line, "trailer")) {
+            return null;
+          }
+        }
+        case 2 -> keep = !named(a, line, "te");
+        case 16 -> keep = !named(a, line, "proxy-connection");
+        case 19 -> keep = !named(a, line, "proxy-authorization");
+        default -> {}
+      }
+      if (pinHeader != null && pin == null && matches(a, line, nameLength, pinHeader)) {
+        pin = ascii(a, valueStart, valueEnd);
+        if (pin == null) {
+          return null;
+        }
+      }
+      if (stickyHeader != null && sticky == null && matches(a, line, nameLength, stickyHeader)) {
+        sticky = ascii(a, valueStart, valueEnd);
+        if (sticky == null) {
+          return null;
+        }
+      }
+      if (keep) {
+        System.arraycopy(a, line, kept, keptLength, i - line);
+        keptLength += i - line;
+      }
+    }
+    if (!host) {
+      return null;
+    }
+    byte[] target = java.util.Arrays.copyOfRange(a, targetStart, targetEnd);
+    byte[] keptLines = java.util.Arrays.copyOf(kept, keptLength);
+    return new RequestHead(method, target, keptLines, Math.max(length, 0), close, pin, sticky);
+  }
+
+  /** This head with its body ({@code null} when empty), ready to send. */
+  Forwardable withBody(byte[] body) {
+    return (e, extra, timeoutMillis, maxResponseBytes, listener) ->
+        new BackendExchange(
+            render(e, extra, body), body, false, timeoutMillis, maxResponseBytes, listener);
+  }
+
+  /**
+   * Request line and headers for {@code e}: the endpoint's base path before the target, its Host,
+   * the kept lines as they came, {@code extra}, and the body's length (as on the handler path).
+   */
+  ByteBuffer render(Endpoint e, HttpField extra, byte[] body) {
+    String base = e.basePath();
+    String hostValue = e.hostField().getValue();
+    String length =
+        body != null ? Integer.toString(body.length) : "GET".equals(method) ? null : "0";
+    int size =
+        method.length()
+            + 1
+            + base.length()
+            + target.length
+            + HTTP11.length
+            + 8
+            + hostValue.length()
+            + kept.length
+            + (extra == null ? 0 : extra.getName().length() + extra.getValue().length() + 4)
+            + (length == null ? 0 : CONTENT_LENGTH.length + length.length() + 2)
+            + 2;
+    byte[] out = new byte[size];
+    int n = put(out, 0, method);
+    out[n++] = ' ';
+    n = put(out, n, base);
+    System.arraycopy(target, 0, out, n, target.length);
+    n += target.length;
+    System.arraycopy(HTTP11, 0, out, n, HTTP11.length);
+    n += HTTP11.length;
+    n = line(out, n, "Host", hostValue);
+    System.arraycopy(kept, 0, out, n, kept.length);
+    n += kept.length;
+    if (extra != null) {
+      n = line(out, n, extra.getName(), extra.getValue());
+    }
+    if (length != null) {
+      System.arraycopy(CONTENT_LENGTH, 0, out, n, CONTENT_LENGTH.length);
+      n = put(out, n + CONTENT_LENGTH.length, length);
+      out[n++] = '\r';
+      out[n++] = '\n';
+    }
+    out[n++] = '\r';
+    out[n++] = '\n';
+    return ByteBuffer.wrap(out, 0, n);
+  }
+
+  /** {@code /v2}, {@code /v2/...} except {@code /v2/health/...}, or {@code /v1/...}, plainly. */
+  private static boolean proxied(byte[] a, int from, int to) {
+    boolean v2 = startsWith(a, from, to, "/v2") && (to == from + 3 || a[from + 3] == '/');
+    boolean v1 = startsWith(a, from, to, "/v1/");
+    if (!(v2 || v1) || startsWith(a, from, to, "/v2/health/")) {
+      return false;
+    }
+    for (int i = from; i + 1 < to; i++) {
+      if (a[i] == '/' && (a[i + 1] == '.' || a[i + 1] == '/')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** 1 for {@code close}, 0 for {@code keep-alive}, -1 for anything else (an upgrade, say). */
+  private static int connection(byte[] a, int from, int to) {
+    int result = 0;
+    int i = from;
+    while (i < to) {
+      while (i < to && (a[i] == ' ' || a[i] == '\t' || a[i] == ',')) {
+        i++;
+      }
+      int start = i;
+      while (i < to && a[i] != ',' && a[i] != ' ' && a[i] != '\t') {
+        i++;
+      }
+      if (i == start) {
+        break;
+      }
+      if (i - start == 5 && equalsIgnoreCase(a, start, "close")) {
+        result = 1;
+      } else if (!(i - start == 10 && equalsIgnoreCase(a, start, "keep-alive"))) {
+        return -1;
+      }
+    }
+    return result;
+  }
+
+  /** The decimal in {@code a[from, to)}, or -1 if it is not one (or longer than 18 digits). */
+  private static long digits(byte[] a, int from, int to) {
+    if (to <= from || to - from > 18) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      if (a[i] < '0' || a[i] > '9') {
+        return -1;
+      }
+      v = v * 10 + (a[i] - '0');
+    }
+    return v;
+  }
+
+  private static String ascii(byte[] a, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (a[i] < 0x20 || a[i] > 0x7e) {
+        return null;
+      }
+    }
+    return new String(a, from, to - from, StandardCharsets.ISO_8859_1);
+  }
+
+  /** RFC 9110 token characters. */
+  private static boolean tchar(byte b) {
+    return (b >= 'a' && b <= 'z')
+        || (b >= 'A' && b <= 'Z')
+        || (b >= '0' && b <= '9')
+        || (b > 0x20 && b < 0x7f && "!#$%&'*+-.^_`|~".indexOf(b) >= 0);
+  }
+
+  private static boolean named(byte[] a, int at, String lowerName) {
+    return equalsIgnoreCase(a, at, lowerName);
+  }
+
+  private static boolean matches(byte[] a, int at, int length, String name) {
+    return length == name.length() && equalsIgnoreCase(a, at, name);
+  }
+
+  private static boolean equalsIgnoreCase(byte[] a, int at, String s) {
+    for (int k = 0; k < s.length(); k++) {
+      int x = a[at + k];
+      int y = s.charAt(k);
+      if (x != y && (x | 0x20) != (y | 0x20)) {
+        return false;
+      }
+      if (x != y && !((x | 0x20) >= 'a' && (x | 0x20) <= 'z')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean startsWith(byte[] a, int at, int to, String s) {
+    if (to - at < s.length()) {
+      return false;
+    }
+    for (int k = 0; k < s.length(); k++) {
+      if (a[at + k] != s.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean startsWith(byte[] a, int at, int to, byte[] s) {
+    if (to - at < s.length) {
+      return false;
+    }
+    for (int k = 0; k < s.length; k++) {
+      if (a[at + k] != s[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int line(byte[] out, int n, String name, String value) {
+    n = put(out, n, name);
+    out[n++] = ':';
+    out[n++] = ' ';
+    n = put(out, n, value);
+    out[n++] = '\r';
+    out[n++] = '\n';
+    return n;
+  }
+
+  /** Writes {@code s} as ISO-8859-1 (header names and values are). */
+  static int put(byte[] out, int n, String s) {
+    for (int k = 0; k < s.length(); k++) {
+      out[n++] = (byte) s.charAt(k);
+    }
+    return n;
+  }
+}
