@@ -3,7 +3,9 @@ until STOP_FILE exists, MAX_SECONDS pass or MAX_REQUESTS are sent; prints one JS
 sent, ok (HTTP 200), failures by kind (and the UTC time of the first 20), the distinct outputs seen (in order of first sight) and
 served_by: per phase, how many answers each version gave (the router's x-starling-served-by).
 The phase is the content of PHASE_FILE (optional 4th argument) when the request was sent, so the
-test can tell which versions answered while the weights were split."""
+test can tell which versions answered while the weights were split. LOAD_THREADS: how many
+requests at once (default 3). Every request opens a new connection, so each one passes kube-proxy's
+NodePort rules afresh."""
 
 import json
 import os
@@ -16,7 +18,9 @@ import urllib.request
 url, body_file, stop_file = sys.argv[1], sys.argv[2], sys.argv[3]
 phase_file = sys.argv[4] if len(sys.argv) > 4 else None
 assert url.startswith("http://127."), "loopback only: " + url
-THREADS, MAX_SECONDS, MAX_REQUESTS = 3, 300, 60000
+THREADS = int(os.environ.get("LOAD_THREADS", "3"))
+MAX_SECONDS, MAX_REQUESTS = 300, 60000
+assert 1 <= THREADS <= 16, THREADS
 body = open(body_file, "rb").read()
 lock = threading.Lock()
 stats = {"sent": 0, "ok": 0, "failures": {}, "failed_at": [], "outputs": [], "served_by": {}}
