@@ -72,7 +72,8 @@ public final class StarlingApp {
                 http.setMinRequestDataRate(cfg.server().minRequestDataRate());
               });
           ErrorResponses.register(config.routes);
-          AccessControl.install(live, deps.models(), deps.metrics().registry(), config);
+          AccessControl access =
+              AccessControl.install(live, deps.models(), deps.metrics().registry(), config);
           InferenceListener feedback =
               DriftMonitoring.install(cfg, deps.models(), deps.metrics().registry(), config);
           InferenceService inference =
@@ -85,6 +86,11 @@ public final class StarlingApp {
                   feedback);
           new V2Routes(deps.models(), lifecycle, inference).register(config.routes);
           new V1Routes(inference).register(config.routes);
+          // The inference routes' fast path: a core Jetty handler set as the server's handler
+          // here, before Javalin starts, which then attaches its servlet context inside it, so
+          // whatever the fast path does not take goes on to Javalin.
+          config.jetty.modifyServer(
+              server -> server.setHandler(new InferenceFastPath(inference, access)));
           config.routes.get(
               "/metrics",
               ctx ->

@@ -103,6 +103,11 @@ public final class TestingServer implements AutoCloseable {
     return app.port();
   }
 
+  /** The Jetty server's own handler (the first to see each request). */
+  public org.eclipse.jetty.server.Handler jettyHandler() {
+    return app.jettyServer().server().getHandler();
+  }
+
   public ModelRegistry models() {
     return models;
   }

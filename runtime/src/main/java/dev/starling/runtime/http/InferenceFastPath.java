@@ -1,0 +1,123 @@
+package dev.starling.runtime.http;
+
+import dev.starling.runtime.pipeline.ApiException;
+import dev.starling.runtime.security.AccessControl;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.MDC;
+
+/**
+ * The inference routes answered on Jetty's core API, in front of Javalin's servlet: an iris request
+ * spends most of its server time in the HTTP framework, and this skips the servlet layer, Javalin's
+ * per-request regex routing and context, and the copy of the answer through a result stream. It
+ * takes only {@code POST} on a plainly spelled {@link InferRoute} from a client that asks for no
+ * compression (Javalin gzips large answers for those); everything else — other methods, other
+ * spellings, every other endpoint — goes on to Javalin unchanged.
+ *
+ * <p>What it does is what Javalin's route does: access control (the same {@link AccessControl}, on
+ * the same route pattern), then {@link InferenceService}, and the answer written with the same
+ * status, headers and body ({@link V2Routes#send}).
+ */
+final class InferenceFastPath extends Handler.Wrapper {
+  private final InferenceService inference;
+  private final AccessControl access;
+
+  InferenceFastPath(InferenceService inference, AccessControl access) {
+    this.inference = inference;
+    this.access = access;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    InferRoute route =
+        HttpMethod.POST.is(request.getMethod())
+            ? InferRoute.match(request.getHttpURI().getPath())
+            : null;
+    if (route == null || wantsCompression(request.getHeaders())) {
+      return super.handle(request, response, callback);
+    }
+    MDC.remove("apiKeyId");
+    try {
+      Answer a = answer(route, request);
+      // A body left unread (an answer given before reading it: 401, 413, 415...) is skipped if it
+      // has arrived; if not, the connection cannot carry another request, and the answer must say
+      // so before it is sent, as the servlet layer does, or a keep-alive client sends its next
+      // request into a closing socket.
+      boolean close = a.close() || !request.consumeAvailable();
+      write(response, a, close, callback);
+    } finally {
+      MDC.remove("apiKeyId");
+    }
+    return true;
+  }
+
+  private Answer answer(InferRoute route, Request request) {
+    HttpFields h = request.getHeaders();
+    try {
+      access.admit(
+          route.pattern(),
+          h.get(HttpHeader.AUTHORIZATION),
+          h.get("x-api-key"),
+          Request.getRemoteAddr(request),
+          route.model());
+    } catch (ApiException e) {
+      return Answer.error(e, false);
+    }
+    String path = request.getHttpURI().getPath();
+    RequestBody body = body(request);
+    return route.v1()
+        ? inference.predictV1(route.model(), body, path)
+        : inference.inferV2(route.model(), route.version(), body, path);
+  }
+
+  /** Any encoding but identity: Javalin would compress a large answer, so Javalin answers. */
+  private static boolean wantsCompression(HttpFields h) {
+    String accept = h.get(HttpHeader.ACCEPT_ENCODING);
+    return accept != null && !accept.isBlank() && !accept.strip().equalsIgnoreCase("identity");
+  }
+
+  private static RequestBody body(Request request) {
+    return new RequestBody() {
+      @Override
+      public String contentType() {
+        return request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+      }
+
+      @Override
+      public long contentLength() {
+        return request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+      }
+
+      @Override
+      public InputStream stream() {
+        return Content.Source.asInputStream(request);
+      }
+    };
+  }
+
+  private static void write(Response response, Answer a, boolean close, Callback callback) {
+    response.setStatus(a.status());
+    HttpFields.Mutable h = response.getHeaders();
+    h.put(HttpHeader.CONTENT_TYPE, "application/json");
+    if (a.retryAfterSeconds() > 0) {
+      h.put(HttpHeader.RETRY_AFTER, a.retryAfterSeconds());
+    }
+    if (a.challenge() != null) {
+      h.put(HttpHeader.WWW_AUTHENTICATE, a.challenge());
+    }
+    if (close) {
+      h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+    }
+    h.put(HttpHeader.CONTENT_LENGTH, a.body().length);
+    response.write(true, ByteBuffer.wrap(a.body()), callback);
+  }
+}

@@ -1,0 +1,255 @@
+package dev.starling.runtime.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.config.ServerConfig;
+import dev.starling.runtime.testing.Samples;
+import dev.starling.runtime.testing.TestingServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Jetty fast path for the inference routes: it is in front of Javalin, answers what Javalin
+ * answered, and leaves every other method and spelling to Javalin. (Every other HTTP test sends its
+ * inference requests through it too.)
+ */
+class FastPathHttpTest {
+  private static final String IRIS = "/v2/models/iris/infer";
+  private static TestingServer server;
+  private static String irisBody;
+  private static String irisAnswer;
+
+  @BeforeAll
+  static void start() {
+    server = TestingServer.samples();
+    irisBody = Samples.file("iris.request.json");
+    irisAnswer = server.post(IRIS, irisBody).body();
+    assertThat(irisAnswer).contains("\"model_name\":\"iris\"");
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void fastPathSitsInFrontOfJavalin() {
+    assertThat(server.jettyHandler()).isInstanceOf(InferenceFastPath.class);
+  }
+
+  @Test
+  void otherMethodsOnInferencePathsAreJavalinsAnswers() {
+    HttpResponse<String> get = server.get(IRIS);
+    assertThat(get.statusCode()).isEqualTo(404);
+    assertThat(get.body()).isEqualTo("{\"error\":\"no such endpoint\"}");
+    HttpResponse<String> head =
+        server.send(
+            HttpRequest.newBuilder(URI.create(server.url("/v2/models/iris/versions/1/infer")))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertThat(head.statusCode()).isEqualTo(404);
+    HttpResponse<String> v1Get = server.get("/v1/models/iris:predict");
+    assertThat(v1Get.statusCode()).isEqualTo(404);
+    assertThat(v1Get.body()).contains("unknown model 'iris:predict'");
+  }
+
+  @Test
+  void otherSpellingsFallThroughAndAreAnsweredAsBefore() {
+    assertThat(server.post("/v2/models/iris/infer/", irisBody).body()).isEqualTo(irisAnswer);
+    assertThat(server.post("/v2/models/ir%69s/infer", irisBody).body()).isEqualTo(irisAnswer);
+    assertThat(server.post("/v2/models/iris/infer?x=1", irisBody).body()).isEqualTo(irisAnswer);
+    assertThat(server.post("/V2/models/iris/infer", irisBody).statusCode()).isEqualTo(404);
+    HttpResponse<String> gzip =
+        server.send(
+            HttpRequest.newBuilder(URI.create(server.url(IRIS)))
+                .header("Content-Type", "application/json")
+                .header("Accept-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofString(irisBody))
+                .build());
+    assertThat(gzip.body()).isEqualTo(irisAnswer);
+  }
+
+  @Test
+  void errorsKeepTheirStatusMessageAndHeaders() {
+    HttpResponse<String> unknown = server.post("/v2/models/nope/infer", irisBody);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body())
+        .startsWith("{\"error\":\"unknown model 'nope'; this server serves [");
+    HttpResponse<String> version = server.post("/v2/models/iris/versions/2/infer", irisBody);
+    assertThat(version.statusCode()).isEqualTo(404);
+    assertThat(version.body())
+        .isEqualTo("{\"error\":\"model 'iris' has no version '2' here (serving 1)\"}");
+    HttpResponse<String> type = server.post(IRIS, "text/plain", irisBody);
+    assertThat(type.statusCode()).isEqualTo(415);
+    assertThat(type.body())
+        .isEqualTo("{\"error\":\"Content-Type must be application/json, got 'text/plain'\"}");
+    assertThat(type.headers().firstValue("Content-Type")).hasValue("application/json");
+    HttpResponse<String> v1 = server.post("/v1/models/iris:predict", "{\"rows\": 1}");
+    assertThat(v1.statusCode()).isEqualTo(400);
+    assertThat(v1.body()).isEqualTo("{\"error\":\"request must be {\\\"instances\\\": [...]}\"}");
+  }
+
+  @Test
+  void chunkedBodiesAreRead() throws IOException {
+    try (Socket s = socket()) {
+      send(s, head(IRIS, "Transfer-Encoding: chunked") + chunked(irisBody));
+      Reply r = Reply.read(s.getInputStream());
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(irisAnswer);
+    }
+  }
+
+  @Test
+  void chunkedBodiesOverTheLimitAre413() throws IOException {
+    RuntimeConfig cfg =
+        new RuntimeConfig(
+            new ServerConfig(null, null, null, null, 2048L, null), null, null, null, null);
+    try (TestingServer small = TestingServer.samples(cfg);
+        Socket s = new Socket("127.0.0.1", small.port())) {
+      s.setSoTimeout(20_000);
+      String big = "{\"inputs\":[" + " ".repeat(4096) + "]}";
+      try {
+        send(s, head(IRIS, "Transfer-Encoding: chunked") + chunked(big));
+      } catch (IOException e) {
+        // the server may answer and close before the whole body is written
+      }
+      Reply r = Reply.read(s.getInputStream());
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(r.body())
+          .isEqualTo("{\"error\":\"request body exceeds the limit of 2048 bytes\"}");
+    }
+  }
+
+  @Test
+  void expectContinueIsHonoured() throws IOException {
+    try (Socket s = socket()) {
+      byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
+      send(s, head(IRIS, "Expect: 100-continue", "Content-Length: " + body.length));
+      Reply interim = Reply.read(s.getInputStream());
+      assertThat(interim.status()).isEqualTo(100);
+      s.getOutputStream().write(body);
+      Reply r = Reply.read(s.getInputStream());
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(irisAnswer);
+    }
+  }
+
+  /** A 415 answered without reading the body: the body is skipped, the connection goes on. */
+  @Test
+  void anAnswerBeforeTheBodyIsReadLeavesTheConnectionUsable() throws IOException {
+    byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
+    try (Socket s = socket()) {
+      send(
+          s,
+          "POST "
+              + IRIS
+              + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+              + body.length
+              + "\r\n\r\n"
+              + irisBody);
+      Reply refused = Reply.read(s.getInputStream());
+      assertThat(refused.status()).isEqualTo(415);
+      assertThat(refused.headers()).doesNotContainKey("connection");
+      send(s, head(IRIS, "Content-Length: " + body.length) + irisBody);
+      Reply r = Reply.read(s.getInputStream());
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(irisAnswer);
+    }
+  }
+
+  @Test
+  void oneConnectionCarriesManyRequests() throws IOException {
+    byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
+    String v1 = "{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}";
+    try (Socket s = socket()) {
+      InputStream in = s.getInputStream();
+      for (int i = 0; i < 200; i++) {
+        if (i % 2 == 0) {
+          send(s, head(IRIS, "Content-Length: " + body.length) + irisBody);
+          Reply r = Reply.read(in);
+          assertThat(r.status()).isEqualTo(200);
+          assertThat(r.body()).isEqualTo(irisAnswer);
+          assertThat(r.headers()).doesNotContainKey("connection");
+        } else {
+          send(s, head("/v1/models/iris:predict", "Content-Length: " + v1.length()) + v1);
+          Reply r = Reply.read(in);
+          assertThat(r.status()).isEqualTo(200);
+          assertThat(r.body()).startsWith("{\"predictions\":[{\"label\":\"setosa\"");
+        }
+      }
+    }
+  }
+
+  private static Socket socket() throws IOException {
+    Socket s = new Socket("127.0.0.1", server.port());
+    s.setSoTimeout(20_000);
+    return s;
+  }
+
+  private static String head(String path, String... headers) {
+    StringBuilder b =
+        new StringBuilder(
+            "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n");
+    for (String h : headers) {
+      b.append(h).append("\r\n");
+    }
+    return b.append("\r\n").toString();
+  }
+
+  private static String chunked(String body) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < body.length(); i += 50) {
+      String part = body.substring(i, Math.min(body.length(), i + 50));
+      b.append(Integer.toHexString(part.length())).append("\r\n").append(part).append("\r\n");
+    }
+    return b.append("0\r\n\r\n").toString();
+  }
+
+  private static void send(Socket s, String text) throws IOException {
+    OutputStream out = s.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  /** One HTTP/1.1 response with a Content-Length body (or none). */
+  private record Reply(int status, Map<String, String> headers, String body) {
+    static Reply read(InputStream in) throws IOException {
+      String statusLine = line(in);
+      int status = Integer.parseInt(statusLine.split(" ")[1]);
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (String h; !(h = line(in)).isEmpty(); ) {
+        int colon = h.indexOf(':');
+        headers.put(h.substring(0, colon).toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
+      }
+      int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+      return new Reply(status, headers, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+
+    private static String line(InputStream in) throws IOException {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      for (int c; (c = in.read()) != '\n'; ) {
+        if (c < 0) {
+          throw new IOException("connection closed; got " + b);
+        }
+        if (c != '\r') {
+          b.write(c);
+        }
+      }
+      return b.toString(StandardCharsets.US_ASCII);
+    }
+  }
+}
