@@ -155,7 +155,7 @@ public final class InstanceMapper {
     for (int r = 0; r < rows.size(); r++) {
       List<Long> shape = new ArrayList<>();
       int before = flat.size();
-      flatten(rows.get(r), flat, shape, 0, "instances[" + r + "]");
+      flatten(rows.get(r), flat, shape, new int[] {-1}, 0, "instances[" + r + "]");
       long n = flat.size() - before;
       if (perRow < 0) {
         perRow = n;
@@ -205,16 +205,45 @@ public final class InstanceMapper {
     };
   }
 
+  /**
+   * Appends the numbers of one instance to {@code out} and records its shape, refusing a ragged
+   * instance here, where the row and the place are known: every array at one depth must have the
+   * size of the first array there, and every number must sit at the depth of the first number
+   * ({@code leafDepth[0]}, -1 until one is seen). Depth 0 is the instance itself. Example: {@code
+   * [[1,2],[3]]} has an array of 1 element at depth 1 where the first there had 2.
+   */
   private static void flatten(
-      JsonNode v, List<Double> out, List<Long> shape, int depth, String at) {
+      JsonNode v, List<Double> out, List<Long> shape, int[] leafDepth, int depth, String at) {
     if (v.isArray()) {
-      if (shape.size() == depth) {
+      if (shape.size() == depth && leafDepth[0] < 0) {
         shape.add((long) v.size());
+      } else if (depth >= shape.size()) {
+        throw ApiException.badRequest(
+            at + " is ragged: an array at depth " + depth + " where the others hold numbers");
+      } else if (shape.get(depth) != v.size()) {
+        throw ApiException.badRequest(
+            at
+                + " is ragged: an array at depth "
+                + depth
+                + " has "
+                + v.size()
+                + " elements where the first there had "
+                + shape.get(depth));
       }
       for (JsonNode e : v) {
-        flatten(e, out, shape, depth + 1, at);
+        flatten(e, out, shape, leafDepth, depth + 1, at);
       }
     } else if (v.isNumber()) {
+      if (leafDepth[0] < 0) {
+        leafDepth[0] = depth;
+      } else if (leafDepth[0] != depth) {
+        throw ApiException.badRequest(
+            at
+                + " is ragged: a number at depth "
+                + depth
+                + " where the first number was at depth "
+                + leafDepth[0]);
+      }
       out.add(v.doubleValue());
     } else {
       throw ApiException.badRequest(

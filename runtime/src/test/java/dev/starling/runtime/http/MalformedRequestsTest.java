@@ -740,7 +740,27 @@ class MalformedRequestsTest {
             "/v1/models/heavy:predict",
             400,
             MalformedRequestsTest::raggedImage,
-            "holds 1024 elements"));
+            "instances[0] is ragged: an array at depth 2 has 31 elements where the first there had"
+                + " 32"));
+    c.add(
+        v1(
+            "V1 instance ragged one level down",
+            "iris",
+            "{\"instances\":[[[1,2],[3]]]}",
+            "instances[0] is ragged: an array at depth 1 has 1 elements where the first there had"
+                + " 2"));
+    c.add(
+        v1(
+            "V1 instance with an array where numbers were",
+            "iris",
+            "{\"instances\":[[1,[2]]]}",
+            "instances[0] is ragged: an array at depth 1 where the others hold numbers"));
+    c.add(
+        v1(
+            "V1 instance with a number where arrays were",
+            "iris",
+            "{\"instances\":[[[2],1]]}",
+            "instances[0] is ragged: a number at depth 1 where the first number was at depth 2"));
 
     // Named features on fraud: every problem of a row named at once.
     c.add(
