@@ -7,13 +7,17 @@
 #   2. one maximum-size batch: after the load, one request of ROWS rows (default: the element limit,
 #      4194304 / 64 = 65536 rows, so the body limit is raised for it), then RSS after SETTLE
 #      seconds; pass when within LIMIT_MIB of the level before it.
+# LEAK_DURATION=0 skips the leak check (a 5 s warm-up instead: "RSS after warm-up, right after one
+# maximum-size batch, SETTLE s later" in about a minute). NMT=1 starts the JVM with Native Memory
+# Tracking and adds where the kept memory is: Java heap, direct buffers ("Other"), the JVM's total,
+# and the rest of RSS (ONNX Runtime and malloc, outside the JVM's accounting).
 # Writes bench/results/memory-<date>.md (OUT=... elsewhere). The numbers only mean something on a
 # quiet machine; with short durations (e.g. WARMUP=5 LEAK_DURATION=10 OUT=/tmp/m.md) it checks
 # that the script works.
 #
 # usage: bench/load/memory-check.sh   (env: MODEL=mlp CONNS=32 PERCENT=70 WARMUP=60 LEAK_DURATION=300
 #        SAMPLE_EVERY=10 LIMIT_MIB=32 ROWS=65536 SETTLE=10 SERVE_ARGS="--batch-max-size 16
-#        --batch-max-delay 2ms" JAVA_OPTS=... JAR=... PORT=18310)
+#        --batch-max-delay 2ms" JAVA_OPTS=... JAR=... PORT=18310 NMT=0)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -32,6 +36,7 @@ PORT="${PORT:-18310}"
 JAR="${JAR:-runtime/target/starling-runtime.jar}"
 JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC}"  # as ./starling
 OUT="${OUT:-bench/results/memory-$(date +%F).md}"
+NMT="${NMT:-0}"
 M=samples/models
 [ -f "$JAR" ] || ./mvnw -q -B -pl runtime -am package -DskipTests
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
@@ -55,8 +60,10 @@ models:
     source:
       uri: $REPO/$M/$MODEL.onnx
 YAML
+NMT_OPTS=""
+[ "$NMT" = 1 ] && NMT_OPTS="-XX:NativeMemoryTracking=summary"
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" serve --config "$WORK/runtime.yaml" --host 127.0.0.1 --port "$PORT" \
+java $JAVA_OPTS $NMT_OPTS -jar "$JAR" serve --config "$WORK/runtime.yaml" --host 127.0.0.1 --port "$PORT" \
   --log-format text $SERVE_ARGS >"$WORK/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 600); do
@@ -71,6 +78,23 @@ rss_mib() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/"$PID"/status) / 1024 )); 
 result() { awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}'; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 
+# committed KiB of one NMT category ("Total", "Java Heap", "Other"), or "-" without NMT=1
+nmt_kib() {
+  [ "$NMT" = 1 ] || { echo "-"; return; }
+  jcmd "$PID" VM.native_memory summary | awk -v cat="$1" '
+    index($0, cat) && /committed=/ { sub(/.*committed=/, ""); sub(/KB.*/, ""); print; exit }'
+}
+# "total heap other" committed MiB from NMT, or "- - -" without NMT=1
+nmt_mib() {
+  [ "$NMT" = 1 ] || { echo "- - -"; return; }
+  echo "$(($(nmt_kib "Total:") / 1024)) $(($(nmt_kib "Java Heap (") / 1024)) $(($(nmt_kib "Other (") / 1024))"
+}
+
+if [ "$LEAK_DURATION" = 0 ]; then
+  wrk -t2 -c"$CONNS" -d5s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" >/dev/null 2>&1
+  capacity="-"; target="-"; delay_ms="-"; paced_rps="-"; paced_non2xx="-"
+  baseline=$(rss_mib); samples=("$baseline"); leak_growth=0
+else
 # capacity: unpaced, after a short warm-up
 wrk -t2 -c"$CONNS" -d3s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" >/dev/null 2>&1
 capacity=$(wrk -t2 -c"$CONNS" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null | result | field rps)
@@ -95,6 +119,7 @@ paced_rps=$(result <"$WORK/paced.txt" | field rps)
 paced_non2xx=$(result <"$WORK/paced.txt" | field non2xx)
 max=$(printf '%s\n' "${samples[@]}" | sort -n | tail -1)
 leak_growth=$((max - baseline))
+fi
 
 # one maximum-size batch
 python3 - "$ROWS" >"$WORK/big.json" <<'PY'
@@ -105,10 +130,12 @@ print('{"inputs":[{"name":"input","shape":[%d,64],"datatype":"FP32","data":[%s]}
 PY
 sleep 2
 before_big=$(rss_mib)
+read -r jvm_before heap_before other_before <<<"$(nmt_mib)"
 big_status=$(curl -s -o "$WORK/big.out" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$WORK/big.json" "$URL")
 peak_after=$(rss_mib)
 sleep "$SETTLE"
 after_big=$(rss_mib)
+read -r jvm_after heap_after other_after <<<"$(nmt_mib)"
 big_growth=$((after_big - before_big))
 
 verdict() { if (($1 <= LIMIT_MIB)); then echo "pass"; else echo "FAIL"; fi; }
@@ -119,6 +146,7 @@ verdict() { if (($1 <= LIMIT_MIB)); then echo "pass"; else echo "FAIL"; fi; }
   echo
   echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -1); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
+  if [ "$LEAK_DURATION" != 0 ]; then
   echo "## Leak check at $PERCENT % of capacity"
   echo
   echo "Capacity (unpaced, $CONNS connections, 10 s): $capacity req/s; paced target $target req/s (DELAY_MS=$delay_ms), achieved $paced_rps req/s, non-2xx $paced_non2xx."
@@ -127,10 +155,18 @@ verdict() { if (($1 <= LIMIT_MIB)); then echo "pass"; else echo "FAIL"; fi; }
   echo
   echo "Largest sample - baseline: $leak_growth MiB (limit $LIMIT_MIB): $(verdict "$leak_growth")"
   echo
+  else
+  echo "Leak check skipped (LEAK_DURATION=0); RSS after a 5 s warm-up: $baseline MiB."
+  echo
+  fi
   echo "## One maximum-size batch ($ROWS x 64 rows, HTTP $big_status)"
   echo
   echo "RSS before: $before_big MiB, right after: $peak_after MiB, ${SETTLE}s later: $after_big MiB."
   echo
   echo "After - before: $big_growth MiB (limit $LIMIT_MIB): $(verdict "$big_growth")"
+  if [ "$NMT" = 1 ]; then
+    echo
+    echo "Where the $big_growth MiB are (Native Memory Tracking, committed): Java heap $heap_before -> $heap_after MiB, direct buffers (Other) $other_before -> $other_after MiB, the JVM in all $jvm_before -> $jvm_after MiB; the rest, $((big_growth - (jvm_after - jvm_before))) MiB, is outside the JVM's accounting (ONNX Runtime, malloc)."
+  fi
 } | tee "$OUT"
 echo "wrote $OUT" >&2

@@ -104,17 +104,22 @@ public final class Predictor {
   private List<OutputTensor> runOnce(
       ServedModel served, OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
     Map<String, OnnxTensor> tensors = null;
+    boolean large = large(inputs);
     try {
       tensors = Tensors.create(model.environment(), inputs);
       long t0 = System.nanoTime();
-      try (OrtSession.Result result = model.run(tensors, outputs, large(inputs))) {
+      List<OutputTensor> outs;
+      try (OrtSession.Result result = model.run(tensors, outputs, large)) {
         served.meters().inference(System.nanoTime() - t0);
-        List<OutputTensor> outs = new ArrayList<>(result.size());
+        outs = new ArrayList<>(result.size());
         for (Map.Entry<String, OnnxValue> e : result) {
           outs.add(OutputTensor.of(e.getKey(), (OnnxTensor) e.getValue()));
         }
-        return outs;
       }
+      if (large) {
+        model.releaseArena(); // the outputs are copied out and closed: now their region can go
+      }
+      return outs;
     } catch (OrtException e) {
       throw modelError(served, e);
     } finally {
