@@ -8,14 +8,22 @@ import dev.starling.operator.desired.ServiceFactory;
 import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stable Service {@code <md>} (the router's pods in builtin mode; in gateway-api mode the
  * version with the largest effective weight) and one Service per version (the router's and the
- * HTTPRoute's backends).
+ * HTTPRoute's backends; headless in builtin mode, see {@link ServiceFactory#version}).
+ *
+ * <p>A Service's ClusterIP cannot change once set, so a version Service that has to switch between
+ * headless and ClusterIP (an installation from before headless version Services, or a change of
+ * {@code spec.traffic.mode}) is deleted and created again instead of applied over.
  */
 @KubernetesDependent(
     informer =
@@ -23,9 +31,25 @@ import java.util.List;
             labelSelector = Names.MANAGED_BY_SELECTOR,
             itemStore = CompactItemStore.OwnFields.class))
 public class ServiceDependent extends VersionBulkDependent<Service> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceDependent.class);
 
   public ServiceDependent() {
     super(Service.class);
+  }
+
+  @Override
+  public Service update(
+      Service actual, Service desired, ModelDeployment md, Context<ModelDeployment> context) {
+    if (ServiceFactory.headless(actual) != ServiceFactory.headless(desired)) {
+      LOG.info(
+          "replacing Service {}/{}: {} (spec.clusterIP cannot change in place)",
+          actual.getMetadata().getNamespace(),
+          actual.getMetadata().getName(),
+          ServiceFactory.headless(desired) ? "it becomes headless" : "it gets a ClusterIP");
+      context.getClient().resource(actual).withTimeout(30, TimeUnit.SECONDS).delete();
+      return create(desired, md, context);
+    }
+    return super.update(actual, desired, md, context);
   }
 
   @Override

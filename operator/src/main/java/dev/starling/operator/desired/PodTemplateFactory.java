@@ -54,13 +54,19 @@ public final class PodTemplateFactory {
   static final int SECRET_FILE_MODE = 0440;
 
   /**
-   * Seconds the pod keeps serving after it is marked terminating, before SIGTERM: endpoint removal
-   * reaches kube-proxy and ingress controllers asynchronously, so traffic still arrives for a few
-   * seconds. A {@code sleep} preStop action needs no shell in the image.
+   * Seconds a version pod keeps serving after it is marked terminating, before SIGTERM: the router
+   * finds a version's pods through its headless Service's DNS name, and a terminating pod leaves
+   * that answer only after the EndpointSlice update reaches the cluster DNS (about a second),
+   * answers already given expire (CoreDNS' kubernetes plugin answers with a 5 s TTL by default, and
+   * a cache in front of it holds them no longer than that) and the router resolves again (its
+   * {@code resolveInterval}, 1 s). Until then new requests still arrive, and the runtime's own
+   * SIGTERM handling alone would refuse them. 5 + 1 + 1 s plus a margin; gateway-api mode's
+   * kube-proxy and Gateway propagation fits in it too. A {@code sleep} preStop action needs no
+   * shell in the image.
    */
-  public static final long PRE_STOP_SLEEP_SECONDS = 5;
+  public static final long PRE_STOP_SLEEP_SECONDS = 10;
 
-  /** preStop sleep + the runtime's 20 s shutdownGracePeriod + 10 s margin. */
+  /** preStop sleep + the runtime's 20 s shutdownGracePeriod + 10 s margin (40 s). */
   public static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SLEEP_SECONDS + 20 + 10;
 
   private PodTemplateFactory() {}

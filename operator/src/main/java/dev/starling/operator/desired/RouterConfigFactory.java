@@ -73,6 +73,7 @@ public final class RouterConfigFactory {
             "maxResponseBytes", 67108864));
     root.put("health", ordered("interval", "1s", "timeout", "1s", "failureThreshold", 3));
     root.put("reloadInterval", "1s");
+    root.put("resolveInterval", "1s");
     root.put("logging", ordered("format", "json"));
     root.put("versions", versions(md, weights));
     Traffic traffic = md.getSpec().getTraffic();

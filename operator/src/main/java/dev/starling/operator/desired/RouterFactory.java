@@ -39,6 +39,17 @@ public final class RouterFactory {
   public static final int MAX_REPLICAS = 5;
   public static final int CPU_TARGET = 70;
 
+  /**
+   * Seconds a router pod keeps serving after it is marked terminating, before SIGTERM: the router
+   * pods sit behind the {@code <md>} ClusterIP Service, whose endpoint removal reaches kube-proxy
+   * within a few seconds (the version pods' longer sleep follows DNS, see {@link
+   * PodTemplateFactory#PRE_STOP_SLEEP_SECONDS}).
+   */
+  public static final long PRE_STOP_SLEEP_SECONDS = 5;
+
+  /** preStop sleep + the router's 5 s drainDelay and 20 s shutdownGracePeriod + 5 s margin. */
+  public static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SLEEP_SECONDS + 5 + 20 + 5;
+
   private RouterFactory() {}
 
   public static ConfigMap configMap(ModelDeployment md, String routerYaml) {
@@ -77,7 +88,7 @@ public final class RouterFactory {
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
-        .withTerminationGracePeriodSeconds(PodTemplateFactory.TERMINATION_GRACE_SECONDS)
+        .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
         .withSecurityContext(PodSecurity.pod())
         .addNewContainer()
         .withName("router")
@@ -99,7 +110,7 @@ public final class RouterFactory {
         .withNewLifecycle()
         .withNewPreStop()
         .withNewSleep()
-        .withSeconds(PodTemplateFactory.PRE_STOP_SLEEP_SECONDS)
+        .withSeconds(PRE_STOP_SLEEP_SECONDS)
         .endSleep()
         .endPreStop()
         .endLifecycle()

@@ -2,6 +2,7 @@ package dev.starling.operator.desired;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelVersion;
+import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -12,15 +13,36 @@ import java.util.Map;
  * version's pods (in builtin mode {@link RouterFactory#stable} selects the router instead).
  */
 public final class ServiceFactory {
+  /** {@code spec.clusterIP} of a headless Service. */
+  public static final String HEADLESS = "None";
 
   private ServiceFactory() {}
 
+  /**
+   * {@code <md>-<v>}. In builtin mode it is headless: its DNS name answers with the version's ready
+   * pod addresses, and the router balances over those itself (its keep-alive connections through a
+   * ClusterIP stayed pinned by kube-proxy to the pods they first reached, so pods the HPA added got
+   * no router traffic). It also spares the API server a ClusterIP allocation per version: they are
+   * made one at a time cluster-wide, and they paced the creation of many ModelDeployments. In
+   * gateway-api mode it keeps a ClusterIP: Gateway implementations differ in how they treat
+   * headless backends.
+   */
   public static Service version(ModelDeployment md, ModelVersion v) {
-    return service(
-        md,
-        Names.version(md, v),
-        Names.versionLabels(md, v, "predictor"),
-        Names.versionSelector(md, v));
+    Service s =
+        service(
+            md,
+            Names.version(md, v),
+            Names.versionLabels(md, v, "predictor"),
+            Names.versionSelector(md, v));
+    if (TrafficPlan.builtin(md)) {
+      s.getSpec().setClusterIP(HEADLESS);
+    }
+    return s;
+  }
+
+  /** True when {@code s} is headless (no ClusterIP). */
+  public static boolean headless(Service s) {
+    return s.getSpec() != null && HEADLESS.equals(s.getSpec().getClusterIP());
   }
 
   /** {@code <md>} selecting the primary version by desired weight. */
@@ -45,7 +67,7 @@ public final class ServiceFactory {
             version));
   }
 
-  /** A ClusterIP Service on the runtime's named {@code http} port (versions and the router). */
+  /** A Service of type ClusterIP on the runtime's named {@code http} port (versions, router). */
   static Service service(
       ModelDeployment md, String name, Map<String, String> labels, Map<String, String> selector) {
     return new ServiceBuilder()

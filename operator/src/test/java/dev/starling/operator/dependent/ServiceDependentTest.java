@@ -3,6 +3,9 @@ package dev.starling.operator.dependent;
 import static dev.starling.operator.TestingModelDeployments.fraud;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.starling.api.v1alpha1.GatewayRef;
+import dev.starling.api.v1alpha1.Traffic;
+import dev.starling.operator.desired.ServiceFactory;
 import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.Service;
 import java.util.Map;
@@ -11,11 +14,12 @@ import org.junit.jupiter.api.Test;
 class ServiceDependentTest {
 
   /**
-   * Every ClusterIP is a serialized allocation in the API server, so a ModelDeployment asks for one
-   * per version plus the stable entry point, and nothing that duplicates another selector.
+   * Every ClusterIP is a serialized allocation in the API server, so in builtin mode a
+   * ModelDeployment asks for one only for its stable entry point (the router); the version Services
+   * are headless (the router resolves them to pod addresses), and nothing duplicates a selector.
    */
   @Test
-  void builtinModeHasOneClusterIpPerVersionAndTheStableEntryPoint() {
+  void builtinModeHasOneClusterIpTheStableEntryPointAndHeadlessVersionServices() {
     var md = fraud();
     var services =
         new ServiceDependent().desired(md, TrafficPlan.decide(md, Map.of("v1", 2, "v2", 1)));
@@ -23,8 +27,27 @@ class ServiceDependentTest {
         .extracting(s -> s.getMetadata().getName())
         .containsExactlyInAnyOrder("fraud", "fraud-v1", "fraud-v2");
     assertThat(services)
+        .filteredOn(s -> !ServiceFactory.headless(s))
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactly("fraud");
+    assertThat(services)
         .extracting(Service::getSpec)
         .extracting(s -> s.getSelector())
         .doesNotHaveDuplicates();
+  }
+
+  /** Gateway implementations differ on headless backends: there every Service keeps a ClusterIP. */
+  @Test
+  void gatewayApiModeKeepsClusterIpVersionServices() {
+    var md = fraud();
+    if (md.getSpec().getTraffic() == null) {
+      md.getSpec().setTraffic(new Traffic());
+    }
+    md.getSpec().getTraffic().setMode(Traffic.GATEWAY_API);
+    md.getSpec().getTraffic().setGatewayRef(new GatewayRef("public", "infra", null));
+    var services =
+        new ServiceDependent().desired(md, TrafficPlan.decide(md, Map.of("v1", 2, "v2", 1)));
+    assertThat(services).hasSize(3).noneMatch(ServiceFactory::headless);
+    assertThat(services).allSatisfy(s -> assertThat(s.getSpec().getClusterIP()).isNull());
   }
 }

@@ -120,9 +120,11 @@ class DeploymentFactoryTest {
     Container c = pod.getContainers().get(0);
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
-    assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+    // a terminating pod leaves the headless Service's DNS answer after the EndpointSlice update,
+    // CoreDNS' 5 s TTL and the router's 1 s re-resolve: the sleep covers that
+    assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(10L);
     // preStop sleep + runtime shutdownGracePeriod (20s) must fit in the grace period
-    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(5L + 20L);
+    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(10L + 20L);
     assertThat(c.getPorts().get(0).getName()).isEqualTo("http");
   }
 

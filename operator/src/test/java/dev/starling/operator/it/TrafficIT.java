@@ -15,6 +15,7 @@ import dev.starling.api.v1alpha1.Traffic;
 import dev.starling.api.v1alpha1.VersionStatus;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.RouterConfigFactory;
+import dev.starling.operator.desired.ServiceFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -294,6 +295,10 @@ class TrafficIT {
     assertThat(ns.children("iris-gateway").get("Deployment"))
         .containsExactly("iris-gateway-v1", "iris-gateway-v2");
     assertThat(stableSelector(ns, "iris-gateway")).containsEntry(Names.LABEL_VERSION, "v1");
+    Service gatewayV1 = service(ns, "iris-gateway-v1");
+    assertThat(gatewayV1.getSpec().getClusterIP())
+        .as("gateway-api mode: version Services keep a ClusterIP")
+        .isNotEqualTo(ServiceFactory.HEADLESS);
     Map<String, Deployment> before = deployments(ns, "iris-gateway-v1", "iris-gateway-v2");
 
     edit(ns, "iris-gateway", md -> setWeights(md, 30, 70));
@@ -323,7 +328,18 @@ class TrafficIT {
               assertThat(route(ns, "iris-gateway")).isNull();
               assertThat(routerWeights(ns, "iris-gateway"))
                   .containsExactly(entry("v1", 30), entry("v2", 70));
+              // clusterIP cannot change in place: the version Services were replaced, headless
+              for (String v : List.of("iris-gateway-v1", "iris-gateway-v2")) {
+                assertThat(service(ns, v).getSpec().getClusterIP())
+                    .as(v)
+                    .isEqualTo(ServiceFactory.HEADLESS);
+              }
             });
+    assertThat(service(ns, "iris-gateway-v1").getMetadata().getUid())
+        .isNotEqualTo(gatewayV1.getMetadata().getUid());
+    assertThat(service(ns, "iris-gateway").getSpec().getClusterIP())
+        .as("the router's entry point keeps its ClusterIP")
+        .isNotEqualTo(ServiceFactory.HEADLESS);
     ns.awaitReady("iris-gateway", READY);
   }
 
@@ -381,6 +397,10 @@ class TrafficIT {
       weights.put(v.get("name").asText(), v.get("weight").asInt());
     }
     return weights;
+  }
+
+  private static Service service(TestNamespace ns, String name) {
+    return ns.admin().services().inNamespace(ns.name()).withName(name).get();
   }
 
   private static Deployment deployment(TestNamespace ns, String name) {
