@@ -129,17 +129,10 @@ load() {
   stop
   echo
 
-  echo "## Overload: heavy model, --max-inflight 4, closed-loop clients (bench/load/OverloadProbe.java)"
+  echo "## Overload: heavy model, --max-inflight 4, open loop (bench/load/run-overload.sh, vegeta)"
   echo
-  start --model $M/heavy.onnx --max-inflight 4
-  warm heavy
-  echo "Unloaded (2 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 2 10 | sed 's/^PROBE_RESULT //')\`"
-  echo
-  echo "Overloaded (24 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 24 10 | sed 's/^PROBE_RESULT //')\`"
-  echo
-  echo "Overloaded, clients honouring Retry-After (24 clients): \`$(java bench/load/OverloadProbe.java "http://127.0.0.1:$PORT/v2/models/heavy/infer" $M/heavy.request.json 24 10 honour-retry-after | sed 's/^PROBE_RESULT //')\`"
-  echo
-  echo "RSS after overload: $(rss_mib) MiB"
-  stop
+  # its own server; the report without its title line
+  DURATION="$DURATION" PORT=$((PORT + 20)) JAR="$JAR" JAVA_OPTS="$JAVA_OPTS" OUT=/dev/null \
+    bench/load/run-overload.sh 2>/dev/null | tail -n +3
 } | tee "$OUT"
 echo "wrote $OUT" >&2
