@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starling runtime benchmark: start-to-ready, RSS under load, batching on/off, cache hit path,
+# Starling runtime benchmark: start-to-ready (without and with a CDS archive), RSS under load, batching on/off, cache hit path,
 # overload shedding, against the sample models on loopback. Writes bench/results/starling-<date>.md.
 #
 # usage: bench/load/run-starling.sh            (env: DURATION=15s CONNS=32 JAVA_OPTS=... JAR=...)
@@ -77,6 +77,21 @@ load() {
   times=()
   for _ in 1 2 3; do start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx; times+=("$READY_MS"); stop; done
   echo "Runs: ${times[*]} ms"
+  echo
+  echo "## Start to ready with a class-data-sharing archive (hack/cds-archive, same JAVA_OPTS)"
+  echo
+  jsa=$(mktemp -u /tmp/starling-bench-XXXXXX.jsa)
+  if STARLING_JAVA_OPTS="$JAVA_OPTS" hack/cds-archive "$JAR" "$jsa" 2>/dev/null; then
+    plain_opts=$JAVA_OPTS
+    JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$jsa"
+    times=()
+    for _ in 1 2 3; do start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx; times+=("$READY_MS"); stop; done
+    JAVA_OPTS=$plain_opts
+    rm -f "$jsa"
+    echo "Runs: ${times[*]} ms"
+  else
+    echo "The training run (hack/cds-archive) failed; not measured."
+  fi
   echo
 
   echo "## Throughput and latency, batch-1 OIP v2 JSON, $CONNS connections"
