@@ -47,6 +47,10 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
   private final ConnectionFactory fallback;
   private final ProxyContext ctx;
   private final AtomicInteger phase = new AtomicInteger(READING);
+  private final AtomicInteger runs = new AtomicInteger();
+  private final Callback readable =
+      Callback.from(
+          Invocable.InvocationType.NON_BLOCKING, this::onFillable, this::onFillInterestedFailed);
   private final Callback written =
       Callback.from(Invocable.InvocationType.NON_BLOCKING, this::written, this::writeFailed);
   private ByteBuffer in = BufferUtil.allocate(RequestHead.MAX_BYTES);
@@ -70,11 +74,26 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
   @Override
   public void onOpen() {
     super.onOpen();
-    fillInterested();
+    tryFillInterested(readable);
   }
 
+  /**
+   * Reads and serves what the caller sent, on one thread at a time: the selector's (the caller's
+   * bytes arrived) or the one that wrote an answer (a pipelined request is buffered, or the bytes
+   * arrived while the backend worked). A call while another runs makes that one go round again.
+   */
   @Override
   public void onFillable() {
+    if (runs.getAndIncrement() != 0) {
+      return;
+    }
+    int seen = 1;
+    do {
+      serve();
+    } while ((seen = runs.addAndGet(-seen)) != 0);
+  }
+
+  private void serve() {
     try {
       while (true) {
         int r = takeBuffered();
@@ -84,12 +103,15 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
         if (r == AGAIN) {
           continue;
         }
+        if (isFillInterested()) {
+          return; // it calls back when bytes arrive
+        }
         if (in.limit() == in.capacity()) {
           BufferUtil.compact(in);
         }
         int n = getEndPoint().fill(in);
         if (n == 0) {
-          fillInterested();
+          tryFillInterested(readable);
           return;
         }
         if (n < 0) {
@@ -109,6 +131,9 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
 
   /** Takes the buffered request if it is all there: STOP, AGAIN (answered already) or MORE. */
   private int takeBuffered() {
+    if (phase.get() != READING) {
+      return STOP; // bytes that came while the backend works wait until the answer is out
+    }
     byte[] a = in.array();
     int from = in.arrayOffset() + in.position();
     int to = in.arrayOffset() + in.limit();
@@ -181,6 +206,11 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
     ctx.enter();
     ProxyExchange.route(ctx, table, h.pin, h.sticky, h.withBody(body), this, t0);
     if (phase.compareAndSet(DISPATCHING, WAITING)) {
+      if (!in.hasRemaining()) {
+        // asked now, on the selector thread, the interest costs no system call and no wake-up
+        // of this selector by the thread that writes the answer
+        tryFillInterested(readable);
+      }
       return true;
     }
     // answered and written on this thread (or another) already: go on with the next request
@@ -290,10 +320,8 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
       return; // the thread that dispatched reads on
     }
     phase.set(READING);
-    if (in.hasRemaining()) {
-      onFillable(); // a pipelined request
-    } else {
-      fillInterested(); // not read at once: the caller sends its next request only now
+    if (in.hasRemaining() || !isFillInterested()) {
+      onFillable(); // a pipelined request, or bytes that came (or an end) while the backend worked
     }
   }
 
