@@ -2,8 +2,12 @@ package dev.starling.runtime.http;
 
 import dev.starling.runtime.pipeline.ApiException;
 import dev.starling.runtime.security.AccessControl;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
@@ -19,15 +23,18 @@ import org.slf4j.MDC;
  * The inference routes answered on Jetty's core API, in front of Javalin's servlet: an iris request
  * spends most of its server time in the HTTP framework, and this skips the servlet layer, Javalin's
  * per-request regex routing and context, and the copy of the answer through a result stream. It
- * takes only {@code POST} on a plainly spelled {@link InferRoute} from a client that asks for no
- * compression (Javalin gzips large answers for those); everything else — other methods, other
- * spellings, every other endpoint — goes on to Javalin unchanged.
+ * takes only {@code POST} on a plainly spelled {@link InferRoute}; everything else — other methods,
+ * other spellings, every other endpoint — goes on to Javalin unchanged. Large answers are gzipped
+ * by Javalin's rule ({@link #gzip}).
  *
  * <p>What it does is what Javalin's route does: access control (the same {@link AccessControl}, on
  * the same route pattern), then {@link InferenceService}, and the answer written with the same
  * status, headers and body ({@link V2Routes#send}).
  */
 final class InferenceFastPath extends Handler.Wrapper {
+  /** Javalin's default {@code minSizeForCompression}. */
+  private static final int MIN_COMPRESSED_BYTES = 1500;
+
   private final InferenceService inference;
   private final AccessControl access;
 
@@ -42,7 +49,7 @@ final class InferenceFastPath extends Handler.Wrapper {
         HttpMethod.POST.is(request.getMethod())
             ? InferRoute.match(request.getHttpURI().getPath())
             : null;
-    if (route == null || wantsCompression(request.getHeaders())) {
+    if (route == null) {
       return super.handle(request, response, callback);
     }
     MDC.remove("apiKeyId");
@@ -53,7 +60,7 @@ final class InferenceFastPath extends Handler.Wrapper {
       // so before it is sent, as the servlet layer does, or a keep-alive client sends its next
       // request into a closing socket.
       boolean close = a.close() || !request.consumeAvailable();
-      write(response, a, close, callback);
+      write(response, a, close, gzip(request.getHeaders(), a.body()), callback);
     } finally {
       MDC.remove("apiKeyId");
     }
@@ -79,10 +86,34 @@ final class InferenceFastPath extends Handler.Wrapper {
         : inference.inferV2(route.model(), route.version(), body, path);
   }
 
-  /** Any encoding but identity: Javalin would compress a large answer, so Javalin answers. */
-  private static boolean wantsCompression(HttpFields h) {
+  /**
+   * Javalin's compression rule, kept so that a client sees the same answer either way: gzip (level
+   * 6, Javalin's default; its only compressor here, brotli and zstd libraries being absent) when
+   * the answer is at least 1500 bytes and one of the comma-separated {@code Accept-Encoding} tokens
+   * is {@code gzip} (any case; a token with parameters such as {@code gzip;q=0.5} does not count).
+   * Answers the gzipped bytes, or null to send {@code body} as it is.
+   */
+  static byte[] gzip(HttpFields h, byte[] body) {
     String accept = h.get(HttpHeader.ACCEPT_ENCODING);
-    return accept != null && !accept.isBlank() && !accept.strip().equalsIgnoreCase("identity");
+    if (accept == null || body.length < MIN_COMPRESSED_BYTES || !hasGzipToken(accept)) {
+      return null;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
+    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+      z.write(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static boolean hasGzipToken(String accept) {
+    for (String token : accept.split(",")) {
+      if (token.strip().equalsIgnoreCase("gzip")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static RequestBody body(Request request) {
@@ -104,7 +135,8 @@ final class InferenceFastPath extends Handler.Wrapper {
     };
   }
 
-  private static void write(Response response, Answer a, boolean close, Callback callback) {
+  private static void write(
+      Response response, Answer a, boolean close, byte[] gzipped, Callback callback) {
     response.setStatus(a.status());
     HttpFields.Mutable h = response.getHeaders();
     h.put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -117,7 +149,12 @@ final class InferenceFastPath extends Handler.Wrapper {
     if (close) {
       h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
     }
-    h.put(HttpHeader.CONTENT_LENGTH, a.body().length);
-    response.write(true, ByteBuffer.wrap(a.body()), callback);
+    byte[] bytes = a.body();
+    if (gzipped != null) {
+      h.put(HttpHeader.CONTENT_ENCODING, "gzip");
+      bytes = gzipped;
+    }
+    h.put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 }

@@ -6,18 +6,21 @@ import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.config.ServerConfig;
 import dev.starling.runtime.testing.Samples;
 import dev.starling.runtime.testing.TestingServer;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,14 +76,48 @@ class FastPathHttpTest {
     assertThat(server.post("/v2/models/ir%69s/infer", irisBody).body()).isEqualTo(irisAnswer);
     assertThat(server.post("/v2/models/iris/infer?x=1", irisBody).body()).isEqualTo(irisAnswer);
     assertThat(server.post("/V2/models/iris/infer", irisBody).statusCode()).isEqualTo(404);
-    HttpResponse<String> gzip =
-        server.send(
-            HttpRequest.newBuilder(URI.create(server.url(IRIS)))
-                .header("Content-Type", "application/json")
-                .header("Accept-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofString(irisBody))
-                .build());
-    assertThat(gzip.body()).isEqualTo(irisAnswer);
+  }
+
+  /**
+   * Javalin's compression rule holds on the fast path: a large answer to a client that accepts gzip
+   * comes gzipped with the same bytes Javalin sends (asked through a spelling only Javalin takes),
+   * a small one or one to {@code gzip;q=0.5} comes plain.
+   */
+  @Test
+  void compressionIsJavalinsRule() throws IOException {
+    String v1 = "{\"instances\": [" + "[5.1, 3.5, 1.4, 0.2],".repeat(19) + "[5.1, 3.5, 1.4, 0.2]]}";
+    HttpResponse<byte[]> plain = postBytes("/v1/models/iris:predict", v1, null);
+    assertThat(plain.body().length).isGreaterThan(1500);
+    assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+    HttpResponse<byte[]> fast = postBytes("/v1/models/iris:predict", v1, "GZip, deflate");
+    HttpResponse<byte[]> javalin = postBytes("/v1/models/iris:predict/", v1, "GZip, deflate");
+    assertThat(fast.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    assertThat(javalin.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    assertThat(fast.body()).isEqualTo(javalin.body());
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(fast.body()))) {
+      assertThat(in.readAllBytes()).isEqualTo(plain.body());
+    }
+    HttpResponse<byte[]> weighted = postBytes("/v1/models/iris:predict", v1, "gzip;q=0.5");
+    assertThat(weighted.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(weighted.body()).isEqualTo(plain.body());
+    HttpResponse<byte[]> small = postBytes(IRIS, irisBody, "gzip");
+    assertThat(small.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(new String(small.body(), StandardCharsets.UTF_8)).isEqualTo(irisAnswer);
+  }
+
+  private static HttpResponse<byte[]> postBytes(String path, String body, String acceptEncoding) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server.url(path)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (acceptEncoding != null) {
+      b.header("Accept-Encoding", acceptEncoding);
+    }
+    try {
+      return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
