@@ -20,8 +20,9 @@ import org.eclipse.jetty.http.HttpFields;
  * candidate, see {@link RoutingState}). The request path adds the other signal, marking an endpoint
  * down the moment a connection to it is refused or breaks.
  *
- * <p>Every check opens a new connection ({@code Connection: close}). An endpoint is usually a
- * Service, and kube-proxy pins a connection to the pod it first chose: a kept-alive check
+ * <p>Every check opens a new connection ({@code Connection: close}). An endpoint may be a ClusterIP
+ * Service (a name endpoint is one pod address each, but an IP endpoint or a name with a ClusterIP
+ * is not), and kube-proxy pins a connection to the pod it first chose: a kept-alive check
  * connection would go on asking a pod that has left the Service and is draining (readiness 503
  * after SIGTERM) and mark the whole Service not ready while its other pods serve. On the real node
  * this answered 22 requests of a rolling update with the router's 503 (hack/node-e2e).

@@ -141,6 +141,12 @@ public final class RouterMetrics {
   synchronized void table(RoutingTable t) {
     tableGauges.forEach(registry::remove);
     tableGauges.clear();
+    tableGauges.add(
+        Gauge.builder("starling.router.panic", t, x -> x.panic() ? 1 : 0)
+            .description(
+                "1 while every health check times out and the router routes to the endpoints"
+                    + " that were ready before (panic mode)")
+            .register(registry));
     for (VersionRoute v : t.versions()) {
       tableGauges.add(
           Gauge.builder("starling.router.version.weight", v, VersionRoute::weight)

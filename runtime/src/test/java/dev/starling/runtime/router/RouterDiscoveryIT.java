@@ -172,6 +172,7 @@ class RouterDiscoveryIT {
     try {
       router.awaitStatus("\"panic\":true");
       assertThat(router.status()).doesNotContain("\"ready\":true");
+      assertThat(router.metric("starling_router_panic", "")).isEqualTo(1.0);
       List<Reply> replies = RouterWorld.load(2, 40, i -> router.infer(RouterWorld.IRIS_REQUEST));
       assertThat(replies)
           .extracting(Reply::status)
@@ -183,5 +184,6 @@ class RouterDiscoveryIT {
     }
     router.awaitStatus("\"panic\":false");
     awaitBothReady();
+    assertThat(router.metric("starling_router_panic", "")).isZero();
   }
 }
