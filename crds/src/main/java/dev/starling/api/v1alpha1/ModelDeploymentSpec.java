@@ -87,6 +87,11 @@ public class ModelDeploymentSpec {
           + " field). Off unless a referenceProfile is set.")
   private Drift drift;
 
+  @JsonPropertyDescription(
+      "Named features in, labelled classes out, for every version (a version's own signature"
+          + " replaces it whole: features differ per model). Off when unset: clients send tensors.")
+  private Signature signature;
+
   public ModelDeploymentSpec() {}
 
   public ModelDeploymentSpec(List<ModelVersion> versions, Boolean suspend) {
@@ -166,6 +171,14 @@ public class ModelDeploymentSpec {
     this.drift = drift;
   }
 
+  public Signature getSignature() {
+    return signature;
+  }
+
+  public void setSignature(Signature signature) {
+    this.signature = signature;
+  }
+
   /** Whether pods should run: false when {@code suspend} is set. */
   public boolean suspended() {
     return Boolean.TRUE.equals(suspend);
@@ -182,12 +195,13 @@ public class ModelDeploymentSpec {
         && Objects.equals(inference, s.inference)
         && Objects.equals(auth, s.auth)
         && Objects.equals(rateLimit, s.rateLimit)
-        && Objects.equals(drift, s.drift);
+        && Objects.equals(drift, s.drift)
+        && Objects.equals(signature, s.signature);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        versions, suspend, traffic, batching, cache, inference, auth, rateLimit, drift);
+        versions, suspend, traffic, batching, cache, inference, auth, rateLimit, drift, signature);
   }
 }

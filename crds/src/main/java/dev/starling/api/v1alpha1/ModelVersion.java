@@ -83,6 +83,11 @@ public class ModelVersion {
           + " profile per model).")
   private Drift drift;
 
+  @JsonPropertyDescription(
+      "This version's signature; when set it replaces spec.signature whole (not field by field),"
+          + " since another model usually has other features.")
+  private Signature signature;
+
   public ModelVersion() {}
 
   public ModelVersion(String name, ModelSource model, Integer weight) {
@@ -193,6 +198,14 @@ public class ModelVersion {
     this.drift = drift;
   }
 
+  public Signature getSignature() {
+    return signature;
+  }
+
+  public void setSignature(Signature signature) {
+    this.signature = signature;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelVersion v
@@ -207,7 +220,8 @@ public class ModelVersion {
         && Objects.equals(batching, v.batching)
         && Objects.equals(cache, v.cache)
         && Objects.equals(inference, v.inference)
-        && Objects.equals(drift, v.drift);
+        && Objects.equals(drift, v.drift)
+        && Objects.equals(signature, v.signature);
   }
 
   @Override
@@ -224,6 +238,7 @@ public class ModelVersion {
         batching,
         cache,
         inference,
-        drift);
+        drift,
+        signature);
   }
 }

@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * Runs fabric8's crd-generator on {@link ModelDeployment} with the two things its annotations
  * cannot say: printer columns in declaration order (the generator sorts them by JSONPath, which
- * would put Age first) and {@code x-kubernetes-list-type: map} on {@code spec.versions}.
+ * would put Age first) and {@code x-kubernetes-list-type: map} on {@code spec.versions} and on the
+ * signatures' {@code features} (keyed by name).
  */
 final class CrdGeneration {
 
@@ -59,6 +60,16 @@ final class CrdGeneration {
             .get("versions");
     versions.setXKubernetesListType("map");
     versions.setXKubernetesListMapKeys(List.of("name"));
+    // a feature name appears once: the API server refuses a duplicate itself, no CEL cost
+    JSONSchemaProps spec = served.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    for (JSONSchemaProps signature :
+        List.of(
+            spec.getProperties().get("signature"),
+            versions.getItems().getSchema().getProperties().get("signature"))) {
+      JSONSchemaProps features = signature.getProperties().get("features");
+      features.setXKubernetesListType("map");
+      features.setXKubernetesListMapKeys(List.of("name"));
+    }
     return crd;
   }
 

@@ -48,8 +48,8 @@ public final class RuntimeConfigFactory {
 
   /**
    * Hex SHA-256 of what the runtime can only take at start: the rendered config without what it
-   * re-applies when its runtime.yaml changes (the model source, batching, cache, {@code
-   * inference.maxInflight}, auth and rate limits; see the runtime's ConfigWatcher). The pod
+   * re-applies when its runtime.yaml changes (the model source and signature, batching, cache,
+   * {@code inference.maxInflight}, auth and rate limits; see the runtime's ConfigWatcher). The pod
    * template carries it, so a change of server, threads, logging or drift rolls the pods, while the
    * live settings reach the running pods through the ConfigMap (after the kubelet's sync, about a
    * minute). Turning auth on or off, or naming another Secret, still rolls: the Secret volume is in
@@ -61,6 +61,7 @@ public final class RuntimeConfigFactory {
     Map<String, Object> model =
         new LinkedHashMap<>(((List<Map<String, Object>>) tree.get("models")).get(0));
     model.remove("source");
+    model.remove("signature"); // a new signature swaps the model in place, like a new source
     model.remove("batching");
     model.remove("cache");
     tree.put("models", List.of(model));
@@ -100,6 +101,7 @@ public final class RuntimeConfigFactory {
     model.put("name", md.getMetadata().getName());
     model.put("version", v.getName());
     model.put("source", source);
+    RuntimeSignature.of(spec, v).ifPresent(s -> model.put("signature", RuntimeSignature.render(s)));
     RuntimeSettings.batching(spec, v)
         .map(b -> present("maxBatchSize", b.getMaxBatchSize(), "maxDelay", b.getMaxDelay()))
         .filter(m -> !m.isEmpty())
@@ -157,7 +159,7 @@ public final class RuntimeConfigFactory {
   }
 
   /** 50.0 as 50, 2.5 as 2.5: what a person would write. */
-  private static Number plain(Double d) {
+  static Number plain(Double d) {
     if (d == null) {
       return null;
     }

@@ -13,16 +13,19 @@ import dev.starling.api.v1alpha1.Auth;
 import dev.starling.api.v1alpha1.Batching;
 import dev.starling.api.v1alpha1.ConfigMapKeyRef;
 import dev.starling.api.v1alpha1.Drift;
+import dev.starling.api.v1alpha1.Feature;
 import dev.starling.api.v1alpha1.Inference;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelVersion;
 import dev.starling.api.v1alpha1.PredictionCache;
 import dev.starling.api.v1alpha1.RateLimit;
 import dev.starling.api.v1alpha1.SecretRef;
+import dev.starling.api.v1alpha1.Signature;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -170,6 +173,40 @@ class ProductionSettingsTest {
     staysWhen(base, md -> md.getSpec().getAuth().setProtectMetrics(true));
     staysWhen(base, md -> md.getSpec().getAuth().setReloadInterval("5s"));
     staysWhen(base, md -> md.getSpec().getRateLimit().setMaxClients(5000));
+    // the runtime swaps the model in place on a new signature, as on a new model file
+    staysWhen(base, md -> md.getSpec().getSignature().setTopK(1));
+    staysWhen(base, md -> md.getSpec().setSignature(null));
+  }
+
+  @Test
+  void aVersionsSignatureReplacesTheSpecsWholeNotFieldByField() throws Exception {
+    var md = sample("fraud-production.yaml");
+    JsonNode inherited = rendered(md, 1);
+    assertThat(inherited.at("/models/0/signature/features")).hasSize(5);
+    assertThat(inherited.at("/models/0/signature/labels/1").asText()).isEqualTo("fraud");
+
+    Feature score = new Feature("score", null);
+    score.setDefaultValue("0.5");
+    md.getSpec()
+        .getVersions()
+        .get(1)
+        .setSignature(new Signature(null, List.of(score), null, null, null));
+    JsonNode own = rendered(md, 1).at("/models/0/signature");
+    assertThat(own.at("/features")).hasSize(1);
+    assertThat(own.at("/features/0/default").asDouble()).isEqualTo(0.5);
+    // nothing of the spec's signature leaks in: no input, output, labels or topK
+    assertThat(own.fieldNames()).toIterable().containsExactly("features");
+    assertThat(rendered(md, 0).at("/models/0/signature/features")).hasSize(5); // v1 unchanged
+  }
+
+  @Test
+  void featureDefaultsKeepTheirJsonType() throws Exception {
+    JsonNode features =
+        rendered(sample("fraud-production.yaml"), 0).at("/models/0/signature/features");
+    assertThat(features.at("/1/default").isInt()).isTrue(); // age: 35
+    assertThat(features.at("/4/default").isBoolean()).isTrue(); // foreign_ip: false
+    assertThat(features.at("/0/min").isIntegralNumber()).isTrue(); // 0, as a person writes it
+    assertThat(features.at("/3/values")).hasSize(6);
   }
 
   @Test

@@ -175,7 +175,99 @@ class ValidationIT {
             "unknown CPU target",
             md("a", v("v1", OK_URI, "autoscaling: {targetCPUUtilizationPercentage: 0}")),
             "spec.versions[0].autoscaling.targetCPUUtilizationPercentage",
-            "greater than or equal to 1"));
+            "greater than or equal to 1"),
+        Arguments.of(
+            "category feature without values",
+            withSignature("features: [{name: country, type: category}]"),
+            "spec.signature.features[0].values",
+            "a category feature needs its values"),
+        Arguments.of(
+            "bool feature with a numeric default",
+            withSignature("features: [{name: foreign, type: bool, default: \"3\"}]"),
+            "spec.signature.features[0].default",
+            "default must fit the type"),
+        Arguments.of(
+            "number feature with a string default",
+            withSignature("features: [{name: amount, default: high}]"),
+            "spec.signature.features[0].default",
+            "default must fit the type"),
+        Arguments.of(
+            "int feature with a fractional default, on a version",
+            md(
+                "a",
+                v(
+                    "v1",
+                    OK_URI,
+                    "signature: {features: [{name: age, type: int, default: \"35.5\"}]}")),
+            "spec.versions[0].signature.features[0].default",
+            "default must fit the type"),
+        Arguments.of(
+            "default written as a YAML number",
+            withSignature("features: [{name: age, type: int, default: 35}]"),
+            "spec.signature.features[0].default",
+            "must be of type string"),
+        Arguments.of(
+            "category default that is not one of its values",
+            withSignature("features: [{name: c, type: category, values: [US, DE], default: FR}]"),
+            "spec.signature.features[0].default",
+            "default must fit the type"),
+        Arguments.of(
+            "unknown feature type",
+            withSignature("features: [{name: note, type: text}]"),
+            "spec.signature.features[0].type",
+            "must be float, int, bool or category"),
+        Arguments.of(
+            "feature named twice",
+            withSignature("features: [{name: age}, {name: age, type: int}]"),
+            "spec.signature.features[1]",
+            "Duplicate value"),
+        Arguments.of(
+            "feature min above max",
+            withSignature("features: [{name: age, min: 120, max: 18}]"),
+            "spec.signature.features[0].min",
+            "min must not be above max"),
+        Arguments.of(
+            "feature name that is no JSON-friendly identifier",
+            withSignature("features: [{name: \"1st value\"}]"),
+            "spec.signature.features[0].name",
+            "should match"),
+        Arguments.of(
+            "topK 0",
+            withSignature("labels: [a, b]\ntopK: 0"),
+            "spec.signature.topK",
+            "greater than or equal to 1"),
+        Arguments.of(
+            "more than 1000 labels",
+            withSignature("labels: " + labels(1001)),
+            "spec.signature.labels",
+            "must have at most 1000 items"));
+  }
+
+  /** One version and spec.signature set to the given YAML. */
+  static String withSignature(String signature) {
+    return md("a", v("v1", OK_URI, "")) + "  signature:\n" + signature.indent(4);
+  }
+
+  static String labels(int n) {
+    return java.util.stream.IntStream.range(0, n)
+        .mapToObj(i -> "l" + i)
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aSignatureWithADefaultOfEachTypeIsAccepted(TestNamespace ns) {
+    ns.createYaml(
+        withSignature(
+            """
+            features:
+              - {name: amount, min: 0, default: "12.5"}
+              - {name: score, default: "-1e-3"}
+              - {name: age, type: int, default: "35"}
+              - {name: foreign_ip, type: bool, default: "false"}
+              - {name: country, type: category, values: [US, DE], default: DE}
+            labels: [legit, fraud]
+            topK: 1
+            """));
   }
 
   @ParameterizedTest(name = "{0}")

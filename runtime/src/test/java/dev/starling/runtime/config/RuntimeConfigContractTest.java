@@ -3,6 +3,8 @@ package dev.starling.runtime.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.starling.runtime.model.OnnxModel;
+import dev.starling.runtime.pipeline.SignatureBinding;
 import dev.starling.runtime.testing.Samples;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,6 +56,12 @@ class RuntimeConfigContractTest {
     assertThat(c.drift().reference()).isEqualTo("/etc/starling/drift/profile.json");
     assertThat(c.drift().model()).isEqualTo(m.name());
     assertThat(c.drift().window()).isEqualTo(2000);
+    // spec.signature, rendered: the bundled fraud model's own signature file, and it binds to it
+    assertThat(m.signature()).isEqualTo(Samples.signature("fraud"));
+    try (OnnxModel fraud = OnnxModel.load(Samples.model("fraud"), "test", 1)) {
+      SignatureBinding b = SignatureBinding.bind(m.signature(), fraud.signature());
+      assertThat(b).isNotNull();
+    }
   }
 
   @Test
