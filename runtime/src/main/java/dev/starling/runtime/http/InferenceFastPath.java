@@ -78,6 +78,9 @@ final class InferenceFastPath extends Handler.Wrapper {
           route.model());
     } catch (ApiException e) {
       return Answer.error(e, false);
+    } catch (RuntimeException e) {
+      ErrorResponses.unexpected("POST", request.getHttpURI().getPath(), e);
+      return Answer.internalError(false);
     }
     String path = request.getHttpURI().getPath();
     RequestBody body = body(request);
