@@ -82,7 +82,36 @@ class SamplesIT {
                         && v.getAutoscaling().getMinReplicas() != null
                         && v.getAutoscaling().getMinReplicas() >= 2)
             .map(v -> name + "-" + v.getName())
-            .toList();
+            .collect(Collectors.toList());
+    var router = md.getSpec().getTraffic() == null ? null : md.getSpec().getTraffic().getRouter();
+    var sized = router == null ? null : router.getAutoscaling();
+    if (TrafficPlan.builtin(md) && sized != null) {
+      // spec.traffic.router sizes the router's HPA, and from 2 replicas it gets a PDB
+      HorizontalPodAutoscaler routerHpa =
+          ns.admin()
+              .autoscaling()
+              .v2()
+              .horizontalPodAutoscalers()
+              .inNamespace(ns.name())
+              .withName(name + "-router")
+              .get();
+      if (sized.getMinReplicas() != null) {
+        assertThat(routerHpa.getSpec().getMinReplicas()).isEqualTo(sized.getMinReplicas());
+      }
+      if (sized.getMaxReplicas() != null) {
+        assertThat(routerHpa.getSpec().getMaxReplicas()).isEqualTo(sized.getMaxReplicas());
+      }
+      if (sized.getMinReplicas() != null && sized.getMinReplicas() >= 2) {
+        wantPdb.add(name + "-router");
+      }
+    }
+    if (TrafficPlan.builtin(md) && router != null && router.getResources() != null) {
+      Deployment rd =
+          ns.admin().apps().deployments().inNamespace(ns.name()).withName(name + "-router").get();
+      var resources = rd.getSpec().getTemplate().getSpec().getContainers().get(0).getResources();
+      assertThat(resources.getRequests()).isEqualTo(router.getResources().getRequests());
+      assertThat(resources.getLimits()).isEqualTo(router.getResources().getLimits());
+    }
     assertThat(children.get("PodDisruptionBudget")).containsExactlyInAnyOrderElementsOf(wantPdb);
 
     for (var v : running) {
