@@ -1,6 +1,7 @@
 """Bounded OIP v2 load for hack/node-e2e: a few threads POST one request body to one loopback URL
 until STOP_FILE exists, MAX_SECONDS pass or MAX_REQUESTS are sent; prints one JSON summary line:
-sent, ok (HTTP 200), failures by kind (and the UTC time of the first 20), the distinct outputs seen (in order of first sight) and
+sent, ok (HTTP 200), failures by kind (and the UTC time of the first 20, with the answering
+version's header and the start of the body for HTTP errors), the distinct outputs seen (in order of first sight) and
 served_by: per phase, how many answers each version gave (the router's x-starling-served-by).
 The phase is the content of PHASE_FILE (optional 4th argument) when the request was sent, so the
 test can tell which versions answered while the weights were split. LOAD_THREADS: how many
@@ -47,7 +48,7 @@ def phase():
 
 def worker():
     while time.monotonic() < deadline and not os.path.exists(stop_file) and take():
-        kind = None
+        kind = detail = None
         sent_in = phase()
         try:
             req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
@@ -57,6 +58,10 @@ def worker():
             outputs = json.dumps(answer["outputs"], sort_keys=True)
         except urllib.error.HTTPError as e:
             kind = "http %d" % e.code
+            try:  # who answered and why: the router's header and the {"error"} body
+                detail = "%s %s" % (e.headers.get("x-starling-served-by", "-"), e.read(200).decode("utf-8", "replace"))
+            except Exception:
+                detail = "-"
         except Exception as e:  # refused, reset, timeout: all count against zero downtime
             kind = type(e).__name__ + ": " + str(e)[:80]
         with lock:
@@ -69,7 +74,8 @@ def worker():
             else:
                 stats["failures"][kind] = stats["failures"].get(kind, 0) + 1
                 if len(stats["failed_at"]) < 20:  # wall-clock times, to match with the logs
-                    stats["failed_at"].append(time.strftime("%H:%M:%S", time.gmtime()) + " " + sent_in)
+                    stats["failed_at"].append(time.strftime("%H:%M:%S", time.gmtime()) + " " + sent_in
+                                              + ("" if detail is None else " " + detail))
 
 
 threads = [threading.Thread(target=worker) for _ in range(THREADS)]
