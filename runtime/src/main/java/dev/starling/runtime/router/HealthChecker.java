@@ -120,6 +120,11 @@ final class HealthChecker implements AutoCloseable {
             }));
   }
 
+  /** Drops what the checker keeps for an endpoint that is gone. */
+  void forget(Endpoint e) {
+    client.forget(e.host(), e.port());
+  }
+
   @Override
   public void close() {
     timer.shutdownNow();

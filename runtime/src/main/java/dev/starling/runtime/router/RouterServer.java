@@ -5,6 +5,7 @@ import dev.starling.runtime.router.backend.BackendClient;
 import dev.starling.runtime.router.config.RouterConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -57,11 +58,24 @@ public final class RouterServer {
             cfg.proxy().connectTimeout(),
             cfg.proxy().idleTimeout(),
             cfg.proxy().maxConnectionsPerEndpoint());
-    RoutingState state = new RoutingState(cfg, metrics::table);
+    AtomicReference<HealthChecker> checker = new AtomicReference<>();
+    RoutingState state =
+        new RoutingState(
+            cfg,
+            metrics::table,
+            gone -> {
+              // an address that left: its keep-alive connections close, its pools go
+              client.forget(gone.host(), gone.port());
+              HealthChecker h = checker.get();
+              if (h != null) {
+                h.forget(gone);
+              }
+            });
     Mirror mirror = new Mirror(client, metrics);
     RouterHandler handler = new RouterHandler(client, state, mirror, metrics);
     Server server = server(pool, handler, cfg.server().host(), cfg.server().port());
     HealthChecker health = new HealthChecker(pool, state);
+    checker.set(health);
     EndpointDiscovery discovery = new EndpointDiscovery(state, resolver, health::check);
     ConfigReloader reloader =
         configFile == null

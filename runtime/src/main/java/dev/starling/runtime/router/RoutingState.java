@@ -45,12 +45,23 @@ public final class RoutingState {
 
   private final AtomicLong sequence = new AtomicLong();
   private final Consumer<RoutingTable> onChange;
+  private final Consumer<Endpoint> onRemoved;
   private volatile RoutingTable table;
   private RouterConfig config;
   private long generation;
 
   public RoutingState(RouterConfig config, Consumer<RoutingTable> onChange) {
+    this(config, onChange, e -> {});
+  }
+
+  /**
+   * @param onRemoved told about each endpoint that left the config or its name's DNS answer (after
+   *     the table without it is in place), to release what was kept for it
+   */
+  public RoutingState(
+      RouterConfig config, Consumer<RoutingTable> onChange, Consumer<Endpoint> onRemoved) {
     this.onChange = onChange;
+    this.onRemoved = onRemoved;
     apply(config);
   }
 
@@ -68,8 +79,21 @@ public final class RoutingState {
    * last addresses), new ones start not ready (traffic moves to them only after a health check
    * passes). A new name has no endpoints until it is resolved. Returns the new endpoints.
    */
-  public synchronized List<Endpoint> apply(RouterConfig next) {
+  public List<Endpoint> apply(RouterConfig next) {
     List<Endpoint> added = new ArrayList<>();
+    List<Endpoint> removed;
+    synchronized (this) {
+      Set<Endpoint> before = new LinkedHashSet<>();
+      targets.values().forEach(before::addAll);
+      applyLocked(next, added);
+      targets.values().forEach(before::removeAll);
+      removed = List.copyOf(before);
+    }
+    removed.forEach(onRemoved);
+    return added;
+  }
+
+  private void applyLocked(RouterConfig next, List<Endpoint> added) {
     Map<String, List<Endpoint>> keep = new LinkedHashMap<>();
     for (VersionConfig v : next.versions()) {
       for (String url : v.endpoints()) {
@@ -91,7 +115,6 @@ public final class RoutingState {
     config = next;
     generation++;
     rebuild();
-    return added;
   }
 
   /** The configured URLs whose host is a name, to be resolved. */
@@ -107,6 +130,7 @@ public final class RoutingState {
   public List<Endpoint> resolved(String url, Collection<InetAddress> addresses) {
     List<Endpoint> added = new ArrayList<>();
     List<Endpoint> now;
+    List<Endpoint> gone;
     synchronized (this) {
       List<Endpoint> before = targets.get(url);
       if (before == null) {
@@ -133,8 +157,11 @@ public final class RoutingState {
       }
       targets.put(url, List.copyOf(now));
       rebuild();
+      gone = new ArrayList<>(before);
+      gone.removeAll(now);
     }
     LOG.info("{} resolves to {}", url, now.stream().map(Endpoint::host).toList());
+    gone.forEach(onRemoved);
     return added;
   }
 

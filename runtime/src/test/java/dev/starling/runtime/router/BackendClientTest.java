@@ -93,6 +93,19 @@ class BackendClientTest {
   }
 
   @Test
+  void aForgottenAddressClosesItsIdleConnectionAndALaterSendConnectsAnew() throws Exception {
+    try (ScriptedBackend b =
+        new ScriptedBackend((h, body, n) -> Reply.keepAlive(ScriptedBackend.ok(BODY)))) {
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(b.connections()).isEqualTo(1);
+      client.forget("127.0.0.1", b.port());
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(b.connections()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void chunkedAnswersAreReadWhole() throws Exception {
     String chunked =
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"out\r\n9\r\nputs\":[]}\r\n0\r\n\r\n";

@@ -81,7 +81,8 @@ class RoutingStateTest {
 
   @Test
   void reResolvingKeepsKnownAddressesReadyAndDropsTheOnesThatLeft() {
-    RoutingState s = new RoutingState(config(V1, 100, V2, 0), t -> {});
+    List<Endpoint> removed = new ArrayList<>();
+    RoutingState s = new RoutingState(config(V1, 100, V2, 0), t -> {}, removed::add);
     EndpointDiscovery d = discovery(s);
     dns.put("fraud-v1.ml.svc", List.of(ip("10.0.0.1"), ip("10.0.0.2")));
     d.resolveAll();
@@ -102,6 +103,7 @@ class RoutingStateTest {
     VersionRoute v1 = s.table().named("v1");
     assertThat(v1.endpoints()).extracting(Endpoint::host).containsExactly("10.0.0.1", "10.0.0.3");
     assertThat(v1.endpoints().get(0)).isSameAs(first);
+    assertThat(removed).extracting(Endpoint::host).containsExactly("10.0.0.2");
     assertThat(v1.next().host()).isEqualTo("10.0.0.1");
     assertThat(v1.next().host()).isEqualTo("10.0.0.1");
     assertThat(s.table().generation()).isEqualTo(generation); // the config did not change
@@ -125,6 +127,18 @@ class RoutingStateTest {
     d.resolveAll();
     assertThat(s.table().serving()).isFalse();
     assertThat(s.table().panic()).isFalse();
+  }
+
+  @Test
+  void endpointsOfAUrlThatLeftTheConfigAreReportedRemoved() {
+    List<Endpoint> removed = new ArrayList<>();
+    RoutingState s =
+        new RoutingState(
+            config("http://10.0.0.1:8080", 100, "http://10.0.1.1:8080", 0), t -> {}, removed::add);
+    Endpoint kept = s.table().named("v1").endpoints().get(0);
+    s.apply(config("http://10.0.0.1:8080", 100, "http://10.0.2.1:8080", 0));
+    assertThat(removed).extracting(Endpoint::url).containsExactly("http://10.0.1.1:8080");
+    assertThat(s.table().named("v1").endpoints()).containsExactly(kept);
   }
 
   @Test

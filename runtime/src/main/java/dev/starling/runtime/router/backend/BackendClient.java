@@ -47,6 +47,17 @@ public final class BackendClient implements AutoCloseable {
         .send(x);
   }
 
+  /**
+   * Drops the pool for {@code host:port} (an address that left the config or the DNS answer): its
+   * idle connections close, busy ones after their exchange. A later send starts a new pool.
+   */
+  public void forget(String host, int port) {
+    BackendPool p = pools.remove(host + ':' + port);
+    if (p != null) {
+      p.retire();
+    }
+  }
+
   @Override
   public void close() throws Exception {
     connector.stop();

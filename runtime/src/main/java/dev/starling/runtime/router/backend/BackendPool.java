@@ -25,6 +25,7 @@ final class BackendPool {
   private final long idleTimeoutNanos;
   private final ConcurrentLinkedDeque<BackendConnection> idle = new ConcurrentLinkedDeque<>();
   private final AtomicInteger open = new AtomicInteger();
+  private volatile boolean retired;
 
   BackendPool(ClientConnector connector, String host, int port, int max, long idleTimeoutMillis) {
     this.connector = connector;
@@ -86,6 +87,21 @@ final class BackendPool {
 
   void release(BackendConnection c) {
     idle.offerFirst(c);
+    if (retired && idle.remove(c)) {
+      c.close(); // released after retire() emptied the idle list
+    }
+  }
+
+  /**
+   * The address is no longer used (it left the config or its name's DNS answer): idle connections
+   * close now, busy ones once their exchange is done.
+   */
+  void retire() {
+    retired = true;
+    BackendConnection c;
+    while ((c = idle.pollFirst()) != null) {
+      c.close();
+    }
   }
 
   void closed(BackendConnection c) {
