@@ -8,7 +8,9 @@ import dev.starling.runtime.pipeline.SignatureBinding;
 import dev.starling.runtime.pipeline.Tensors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,7 @@ public final class DriftMonitor implements PredictionObserver {
   private final Counter[] outOfRange;
   private final Counter[] unseen;
   private volatile boolean warned;
+  private final List<Meter> meters = new ArrayList<>();
 
   public DriftMonitor(
       ReferenceProfile profile, int windowRows, String model, String version, MeterRegistry r) {
@@ -68,21 +71,35 @@ public final class DriftMonitor implements PredictionObserver {
               "Categorical feature values the reference never saw",
               tags);
       int column = i;
-      Gauge.builder("starling.feature.drift.psi", this, m -> m.featurePsi(column))
-          .description("Population Stability Index of the feature over the live window")
-          .tags(tags)
-          .register(r);
+      meters.add(
+          Gauge.builder("starling.feature.drift.psi", this, m -> m.featurePsi(column))
+              .description("Population Stability Index of the feature over the live window")
+              .tags(tags)
+              .register(r));
     }
     if (prediction != null) {
-      Gauge.builder("starling.prediction.drift.psi", this, DriftMonitor::predictionPsi)
-          .description("Population Stability Index of the predictions over the live window")
-          .tags("model", model, "version", version)
-          .register(r);
+      meters.add(
+          Gauge.builder("starling.prediction.drift.psi", this, DriftMonitor::predictionPsi)
+              .description("Population Stability Index of the predictions over the live window")
+              .tags("model", model, "version", version)
+              .register(r));
     }
-    Gauge.builder("starling.drift.window.rows", window, DriftWindow::rows)
-        .description("Rows in the live window the drift gauges are computed over")
-        .tags("model", model, "version", version)
-        .register(r);
+    meters.add(
+        Gauge.builder("starling.drift.window.rows", window, DriftWindow::rows)
+            .description("Rows in the live window the drift gauges are computed over")
+            .tags("model", model, "version", version)
+            .register(r));
+    for (int i = 0; i < f; i++) {
+      meters.addAll(List.of(missing[i], outOfRange[i], unseen[i]));
+    }
+  }
+
+  /**
+   * Removes this monitor's meters, so a monitor built for a new reference profile registers its
+   * own: Micrometer would otherwise hand the new one the existing gauges, still reading this one.
+   */
+  public void unregister(MeterRegistry r) {
+    meters.forEach(r::remove);
   }
 
   public ReferenceProfile profile() {

@@ -28,8 +28,9 @@ public final class DriftMonitoring {
   private DriftMonitoring() {}
 
   /**
-   * Reads the reference profile now; a ConfigException names the field if it cannot. Answers what
-   * the inference endpoints must tell of each successful v2 answer (feedback's memory of it).
+   * Reads the reference profile now (and again whenever its file changes, see {@link
+   * ProfileReloader}); a ConfigException names the field if it cannot. Answers what the inference
+   * endpoints must tell of each successful v2 answer (feedback's memory of it).
    */
   public static InferenceListener install(
       RuntimeConfig cfg, ModelRegistry models, MeterRegistry registry, JavalinConfig app) {
@@ -38,7 +39,9 @@ public final class DriftMonitoring {
       ServedModel m = target(d, models);
       ReferenceProfile profile = load(d.reference());
       checkFeatures(profile, m.config());
-      m.observer(new DriftMonitor(profile, d.window(), m.name(), m.version(), registry));
+      DriftMonitor monitor = new DriftMonitor(profile, d.window(), m.name(), m.version(), registry);
+      m.observer(monitor);
+      new ProfileReloader(Path.of(d.reference()), m, d.window(), registry, monitor).start();
       LOG.info(
           "drift monitoring for model {} over the last {} rows against {} ({} features)",
           m.name(),
@@ -81,7 +84,7 @@ public final class DriftMonitoring {
   }
 
   /** With named features, the profile must describe the same features in the same order. */
-  private static void checkFeatures(ReferenceProfile profile, ModelConfig m) {
+  static void checkFeatures(ReferenceProfile profile, ModelConfig m) {
     if (m.signature() == null || m.signature().features().isEmpty()) {
       return;
     }
