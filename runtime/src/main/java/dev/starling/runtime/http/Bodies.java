@@ -4,6 +4,7 @@ import dev.starling.runtime.pipeline.ApiException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import org.eclipse.jetty.http.BadMessageException;
 
 /** Reads a request body within the size limit and checks that it is JSON. */
 final class Bodies {
@@ -24,6 +25,13 @@ final class Bodies {
     try {
       InputStream in = request.stream();
       body = length >= 0 ? in.readNBytes((int) length) : readBounded(in, maxBytes);
+    } catch (BadMessageException e) {
+      // The servlet layer's own check of server.minRequestDataRate (a body that drips in).
+      if (e.getCode() == 408) {
+        throw new ApiException(
+            408, "request body did not arrive in time; the connection is closed");
+      }
+      throw e;
     } catch (IOException e) {
       if (timedOut(e)) {
         throw new ApiException(

@@ -133,7 +133,9 @@ final class InferenceFastPath extends Handler.Wrapper {
 
       @Override
       public InputStream stream() {
-        return Content.Source.asInputStream(request);
+        return new MinRateInputStream(
+            Content.Source.asInputStream(request),
+            request.getConnectionMetaData().getHttpConfiguration().getMinRequestDataRate());
       }
     };
   }

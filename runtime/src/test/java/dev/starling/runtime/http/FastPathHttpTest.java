@@ -208,6 +208,34 @@ class FastPathHttpTest {
     }
   }
 
+  /**
+   * A body that drips in below {@code server.minRequestDataRate} (1024 B/s by default) is cut off
+   * with 408 on the fast path and on Javalin's (the trailing-slash spelling) alike.
+   */
+  @Test
+  void aDrippingBodyIsCutOffWith408() throws Exception {
+    for (String path : new String[] {IRIS, IRIS + "/"}) {
+      byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
+      try (Socket s = socket()) {
+        send(s, head(path, "Content-Length: " + body.length));
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream();
+        // 5 bytes every 100 ms: 50 B/s, and the whole body would take several seconds.
+        for (int i = 0; i < body.length && in.available() == 0; i += 5) {
+          out.write(body, i, Math.min(5, body.length - i));
+          out.flush();
+          Thread.sleep(100);
+        }
+        Reply r = Reply.read(in);
+        assertThat(r.status()).as(path).isEqualTo(408);
+        assertThat(r.body())
+            .isEqualTo(
+                "{\"error\":\"request body did not arrive in time; the connection is closed\"}");
+        assertThat(r.headers()).containsEntry("connection", "close");
+      }
+    }
+  }
+
   @Test
   void oneConnectionCarriesManyRequests() throws IOException {
     byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
