@@ -8,8 +8,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +24,9 @@ class RoutingStateTest {
 
   private final Map<String, List<InetAddress>> dns = new HashMap<>();
   private final List<Endpoint> checked = new ArrayList<>();
+
+  /** Names whose lookups get no answer (the resolver's EAI_AGAIN, as the JDK words it). */
+  private final Set<String> unanswered = new HashSet<>();
 
   private static RouterConfig config(String v1, int w1, String v2, int w2) {
     return RouterConfig.empty()
@@ -42,6 +47,9 @@ class RoutingStateTest {
   private EndpointDiscovery discovery(RoutingState state) {
     AddressResolver testing =
         host -> {
+          if (unanswered.contains(host)) {
+            throw new UnknownHostException(host + ": Temporary failure in name resolution");
+          }
           List<InetAddress> a = dns.get(host);
           if (a == null || a.isEmpty()) {
             throw new UnknownHostException(host);
@@ -127,6 +135,28 @@ class RoutingStateTest {
     d.resolveAll();
     assertThat(s.table().serving()).isFalse();
     assertThat(s.table().panic()).isFalse();
+  }
+
+  @Test
+  void aLookupWithoutAnswerKeepsTheLastAddressesAndANameErrorDropsThem() {
+    RoutingState s = new RoutingState(config(V1, 100, V2, 0), t -> {});
+    EndpointDiscovery d = discovery(s);
+    dns.put("fraud-v1.ml.svc", List.of(ip("10.0.0.1"), ip("10.0.0.2")));
+    d.resolveAll();
+    readyAll(s);
+
+    unanswered.add("fraud-v1.ml.svc"); // cluster DNS down: no answer at all
+    d.resolveAll();
+    assertThat(s.table().named("v1").endpoints())
+        .extracting(Endpoint::host)
+        .containsExactly("10.0.0.1", "10.0.0.2");
+    assertThat(s.table().serving()).isTrue();
+
+    unanswered.clear();
+    dns.remove("fraud-v1.ml.svc"); // the server answers: no such name (no ready pods)
+    d.resolveAll();
+    assertThat(s.table().named("v1").endpoints()).isEmpty();
+    assertThat(s.table().serving()).isFalse();
   }
 
   @Test
