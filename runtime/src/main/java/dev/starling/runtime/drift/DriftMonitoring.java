@@ -41,7 +41,10 @@ public final class DriftMonitoring {
       checkFeatures(profile, m.config());
       DriftMonitor monitor = new DriftMonitor(profile, d.window(), m.name(), m.version(), registry);
       m.observer(monitor);
-      new ProfileReloader(Path.of(d.reference()), m, d.window(), registry, monitor).start();
+      ProfileReloader reloader =
+          new ProfileReloader(Path.of(d.reference()), m, d.window(), registry, monitor);
+      app.events.serverStarted(reloader::start);
+      app.events.serverStopped(reloader::close);
       LOG.info(
           "drift monitoring for model {} over the last {} rows against {} ({} features)",
           m.name(),

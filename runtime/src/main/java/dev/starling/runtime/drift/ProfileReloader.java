@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * reference only. A profile that cannot be read, or describes other features, is logged and the
  * monitor in force stays.
  */
-final class ProfileReloader {
+final class ProfileReloader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProfileReloader.class);
   static final long POLL_MILLIS = 2000;
 
@@ -31,6 +31,7 @@ final class ProfileReloader {
   private final MeterRegistry registry;
   private DriftMonitor current;
   private byte[] digest;
+  private ScheduledExecutorService poller;
 
   ProfileReloader(
       Path file, ServedModel model, int window, MeterRegistry registry, DriftMonitor current) {
@@ -42,9 +43,9 @@ final class ProfileReloader {
     this.digest = digestOrNull(file);
   }
 
-  /** Polls on a daemon thread every {@link #POLL_MILLIS}. */
-  void start() {
-    ScheduledExecutorService poller =
+  /** Polls on a daemon thread every {@link #POLL_MILLIS} until {@link #close()}. */
+  synchronized void start() {
+    poller =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "drift-profile-reload");
@@ -52,6 +53,14 @@ final class ProfileReloader {
               return t;
             });
     poller.scheduleWithFixedDelay(this::check, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops polling (the server stopped). */
+  @Override
+  public synchronized void close() {
+    if (poller != null) {
+      poller.shutdownNow();
+    }
   }
 
   /** One poll: a changed file is read and, if valid, replaces the monitor. */

@@ -81,7 +81,17 @@ class ProfileReloadTest {
       Thread.sleep(3 * ProfileReloader.POLL_MILLIS); // polled at least once
       assertThat(rows(server)).as("the monitor in force stays").isEqualTo(1000);
       assertThat(psi(server, "amount")).isLessThan(0.05);
+      assertThat(pollers()).as("the poller runs while the server does").isPositive();
     }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(pollers()).as("a stopped server stops polling").isZero());
+  }
+
+  private static long pollers() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("drift-profile-reload"))
+        .count();
   }
 
   private static ObjectNode row(double amount, String[] c) {
