@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
  * the version not ready. An address that leaves the answer gets no new requests; the ones already
  * sent to it finish on their connections.
  *
+ * <p><b>Hand-over.</b> A rolling update can change a name's answer from the old pod to the new one
+ * in one step, and a new address takes traffic only once its health check passes: for those few
+ * milliseconds the version would have no ready endpoint. So while an answer (not an empty one) has
+ * no ready address yet, the addresses that left it while ready stay in use (the old pod is in its
+ * preStop sleep and still serves) until one of the answer's addresses passes its check, or until
+ * they fail their own checks. An empty answer (no ready pods) takes the version out at once.
+ *
  * <p><b>Panic mode.</b> When no version with weight has a ready endpoint, but some endpoints of
  * versions were ready until health checks that <em>timed out</em> took them out (and nothing else
  * has happened to them since: no refused connection, no non-200 answer, no broken request), the
@@ -42,6 +49,9 @@ public final class RoutingState {
 
   /** A configured URL to its endpoints now, in config order. */
   private final Map<String, List<Endpoint>> targets = new LinkedHashMap<>();
+
+  /** Per URL: ready addresses that left its answer, in use until the answer has a ready one. */
+  private final Map<String, List<Endpoint>> leaving = new LinkedHashMap<>();
 
   private final AtomicLong sequence = new AtomicLong();
   private final Consumer<RoutingTable> onChange;
@@ -83,10 +93,9 @@ public final class RoutingState {
     List<Endpoint> added = new ArrayList<>();
     List<Endpoint> removed;
     synchronized (this) {
-      Set<Endpoint> before = new LinkedHashSet<>();
-      targets.values().forEach(before::addAll);
+      Set<Endpoint> before = allLocked();
       applyLocked(next, added);
-      targets.values().forEach(before::removeAll);
+      before.removeAll(allLocked());
       removed = List.copyOf(before);
     }
     removed.forEach(onRemoved);
@@ -112,6 +121,7 @@ public final class RoutingState {
     }
     targets.clear();
     targets.putAll(keep);
+    leaving.keySet().retainAll(keep.keySet());
     config = next;
     generation++;
     rebuild();
@@ -138,6 +148,7 @@ public final class RoutingState {
       }
       Map<String, Endpoint> known = new LinkedHashMap<>();
       before.forEach(e -> known.put(e.host(), e));
+      leaving.getOrDefault(url, List.of()).forEach(e -> known.putIfAbsent(e.host(), e));
       now = new ArrayList<>();
       for (InetAddress a : addresses) {
         Endpoint e = known.get(a.getHostAddress());
@@ -155,21 +166,64 @@ public final class RoutingState {
       if (now.equals(before)) {
         return added;
       }
+      Set<Endpoint> was = allLocked();
+      List<Endpoint> handOver = new ArrayList<>(leaving.getOrDefault(url, List.of()));
+      before.stream().filter(Endpoint::ready).forEach(handOver::add);
+      handOver.removeAll(now);
       targets.put(url, List.copyOf(now));
+      setLeaving(
+          url, now.isEmpty() || now.stream().anyMatch(Endpoint::ready) ? List.of() : handOver);
       rebuild();
-      gone = new ArrayList<>(before);
-      gone.removeAll(now);
+      was.removeAll(allLocked());
+      gone = List.copyOf(was);
     }
     LOG.info("{} resolves to {}", url, now.stream().map(Endpoint::host).toList());
     gone.forEach(onRemoved);
     return added;
   }
 
-  /** Every endpoint of the config now (for the health checker). */
+  /** Every endpoint of the config now, leaving ones included (for the health checker). */
   public synchronized Collection<Endpoint> endpoints() {
+    return List.copyOf(allLocked());
+  }
+
+  private Set<Endpoint> allLocked() {
     Set<Endpoint> all = new LinkedHashSet<>();
     targets.values().forEach(all::addAll);
-    return List.copyOf(all);
+    leaving.values().forEach(all::addAll);
+    return all;
+  }
+
+  private void setLeaving(String url, List<Endpoint> es) {
+    if (es.isEmpty()) {
+      leaving.remove(url);
+    } else {
+      leaving.put(url, List.copyOf(es));
+    }
+  }
+
+  /**
+   * Ends hand-overs that are over after {@code e}'s readiness changed: a ready address in the
+   * answer retires the leaving ones, a leaving one that is no longer ready goes. Returns the
+   * endpoints that left.
+   */
+  private List<Endpoint> settleLeavingLocked(Endpoint e) {
+    List<Endpoint> out = new ArrayList<>();
+    List<Endpoint> answer = targets.get(e.url());
+    List<Endpoint> left = leaving.get(e.url());
+    if (answer == null || left == null) {
+      return out;
+    }
+    if (e.ready() && answer.contains(e)) {
+      out.addAll(left);
+      leaving.remove(e.url());
+    } else if (!e.ready() && left.contains(e)) {
+      out.add(e);
+      List<Endpoint> rest = new ArrayList<>(left);
+      rest.remove(e);
+      setLeaving(e.url(), rest);
+    }
+    return out;
   }
 
   /** Records a health result or a refused connection; rebuilds the table if readiness changed. */
@@ -189,15 +243,22 @@ public final class RoutingState {
     boolean wasReady = e.ready();
     boolean panicBefore;
     boolean panicAfter;
+    List<Endpoint> retired;
     synchronized (this) {
       if (!e.update(ready, byTimeouts)) {
         return;
       }
       panicBefore = table.panic();
-      if (current(e)) {
+      boolean inUse = current(e);
+      retired = settleLeavingLocked(e);
+      if (inUse) {
         rebuild();
       }
       panicAfter = table.panic();
+    }
+    if (!retired.isEmpty()) {
+      LOG.info("{}: hand-over done, no longer using {}", e.url(), retired);
+      retired.forEach(onRemoved);
     }
     if (wasReady != ready) {
       if (ready) {
@@ -219,7 +280,8 @@ public final class RoutingState {
 
   private boolean current(Endpoint e) {
     List<Endpoint> es = targets.get(e.url());
-    return es != null && es.contains(e);
+    List<Endpoint> left = leaving.get(e.url());
+    return (es != null && es.contains(e)) || (left != null && left.contains(e));
   }
 
   private void rebuild() {
@@ -235,6 +297,13 @@ public final class RoutingState {
   }
 
   private List<Endpoint> endpointsOf(String url) {
-    return targets.getOrDefault(url, List.of());
+    List<Endpoint> left = leaving.get(url);
+    List<Endpoint> answer = targets.getOrDefault(url, List.of());
+    if (left == null) {
+      return answer;
+    }
+    List<Endpoint> all = new ArrayList<>(answer);
+    all.addAll(left);
+    return all;
   }
 }

@@ -160,6 +160,55 @@ class RoutingStateTest {
   }
 
   @Test
+  void anAnswerThatSwapsTheOldPodForANewOneKeepsTheOldUntilTheNewIsReady() {
+    List<Endpoint> removed = new ArrayList<>();
+    RoutingState s = new RoutingState(config(V1, 100, V2, 0), t -> {}, removed::add);
+    EndpointDiscovery d = discovery(s);
+    dns.put("fraud-v1.ml.svc", List.of(ip("10.0.0.1")));
+    d.resolveAll();
+    readyAll(s);
+    Endpoint old = s.table().named("v1").next();
+
+    dns.put("fraud-v1.ml.svc", List.of(ip("10.0.0.2"))); // rolling update: one step
+    d.resolveAll();
+    assertThat(s.table().serving()).as("no gap while the new pod is checked").isTrue();
+    assertThat(s.table().named("v1").next()).isSameAs(old);
+    assertThat(s.endpoints()).extracting(Endpoint::host).contains("10.0.0.1", "10.0.0.2");
+    assertThat(removed).isEmpty();
+
+    Endpoint fresh =
+        s.endpoints().stream().filter(e -> e.host().equals("10.0.0.2")).findFirst().orElseThrow();
+    s.setReady(fresh, true, null);
+    assertThat(s.table().named("v1").endpoints()).containsExactly(fresh);
+    assertThat(removed).containsExactly(old);
+    assertThat(s.endpoints()).containsExactly(fresh);
+  }
+
+  @Test
+  void aLeavingAddressThatFailsItsCheckGoesAndAnEmptyAnswerHandsNothingOver() {
+    List<Endpoint> removed = new ArrayList<>();
+    RoutingState s = new RoutingState(config(V1, 100, V2, 0), t -> {}, removed::add);
+    EndpointDiscovery d = discovery(s);
+    dns.put("fraud-v1.ml.svc", List.of(ip("10.0.0.1")));
+    d.resolveAll();
+    readyAll(s);
+    Endpoint old = s.table().named("v1").next();
+
+    dns.put("fraud-v1.ml.svc", List.of(ip("10.0.0.2")));
+    d.resolveAll();
+    s.setReady(old, false, "503 from a draining runtime");
+    assertThat(removed).containsExactly(old);
+    assertThat(s.table().serving()).isFalse(); // the new one is not checked yet
+
+    Endpoint fresh = s.table().named("v1").endpoints().get(0);
+    s.setReady(fresh, true, null);
+    dns.remove("fraud-v1.ml.svc"); // no ready pods at all: nothing to hand over
+    d.resolveAll();
+    assertThat(s.table().serving()).isFalse();
+    assertThat(removed).containsExactly(old, fresh);
+  }
+
+  @Test
   void endpointsOfAUrlThatLeftTheConfigAreReportedRemoved() {
     List<Endpoint> removed = new ArrayList<>();
     RoutingState s =
