@@ -329,10 +329,11 @@ class TrafficIT {
               assertThat(routerWeights(ns, "iris-gateway"))
                   .containsExactly(entry("v1", 30), entry("v2", 70));
               // clusterIP cannot change in place: the version Services were replaced, headless
+              // (absent for a moment between the delete and the create)
               for (String v : List.of("iris-gateway-v1", "iris-gateway-v2")) {
-                assertThat(service(ns, v).getSpec().getClusterIP())
-                    .as(v)
-                    .isEqualTo(ServiceFactory.HEADLESS);
+                Service svc = service(ns, v);
+                assertThat(svc).as(v).isNotNull();
+                assertThat(svc.getSpec().getClusterIP()).as(v).isEqualTo(ServiceFactory.HEADLESS);
               }
             });
     assertThat(service(ns, "iris-gateway-v1").getMetadata().getUid())
