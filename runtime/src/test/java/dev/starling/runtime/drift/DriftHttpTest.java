@@ -49,17 +49,7 @@ class DriftHttpTest {
   static void profileTheReference() throws Exception {
     profileFile = dir.resolve("fraud-profile.json");
     Path csv = Samples.repoRoot().resolve("samples/models/fraud-reference.csv");
-    int code =
-        Main.commandLine()
-            .execute(
-                "profile",
-                "--model",
-                Samples.model("fraud").toString(),
-                "--data",
-                csv.toString(),
-                "--output",
-                profileFile.toString());
-    assertThat(code).isZero();
+    writeFraudProfile(csv, profileFile);
     profile = JSON.readTree(profileFile.toFile());
     reference = new ArrayList<>();
     List<String> lines = Files.readAllLines(csv);
@@ -321,6 +311,21 @@ class DriftHttpTest {
   }
 
   // --- reading /metrics
+
+  /** Runs {@code profile} for the fraud sample model over {@code csv} into {@code out}. */
+  static void writeFraudProfile(Path csv, Path out) {
+    int code =
+        Main.commandLine()
+            .execute(
+                "profile",
+                "--model",
+                Samples.model("fraud").toString(),
+                "--data",
+                csv.toString(),
+                "--output",
+                out.toString());
+    assertThat(code).isZero();
+  }
 
   static double featurePsi(String metrics, String feature) {
     return gauge(metrics, "starling_feature_drift_psi", Map.of("feature", feature));
