@@ -1,8 +1,12 @@
 import dev.starling.runtime.config.ServerConfig;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
@@ -25,9 +29,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * ServerConfig#defaults()}), with a handler that does what the inference fast path does around the
  * inference and nothing else: reads the whole request body through a blocking InputStream and
  * answers a fixed JSON body with Content-Type and Content-Length in one write. No JSON, no model.
+ * The answer to {@code /v2/models/NAME/infer} is the file {@code DIR/answer-NAME.json} (read at
+ * start), so one warmed-up server stands in for every model; other paths get 404.
  *
  * <pre>
- * java -cp runtime/target/starling-runtime.jar bench/load/NoopJetty.java PORT ANSWER.json [SECONDS]
+ * java -cp runtime/target/starling-runtime.jar bench/load/NoopJetty.java PORT DIR [SECONDS]
  * </pre>
  *
  * Listens on 127.0.0.1 only and exits by itself after SECONDS (default 600).
@@ -35,7 +41,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class NoopJetty {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
-    byte[] answer = Files.readAllBytes(Path.of(args[1]));
+    Map<String, byte[]> answers = new HashMap<>();
+    try (DirectoryStream<Path> files =
+        Files.newDirectoryStream(Path.of(args[1]), "answer-*.json")) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        answers.put(
+            "/v2/models/" + name.substring(7, name.length() - 5) + "/infer", Files.readAllBytes(f));
+      }
+    }
     long seconds = args.length > 2 ? Long.parseLong(args[2]) : 600;
     ServerConfig cfg = ServerConfig.defaults();
 
@@ -56,7 +70,7 @@ public final class NoopJetty {
     connector.setIdleTimeout(cfg.idleTimeout().toMillis());
     server.setConnectors(new ServerConnector[] {connector});
     server.addBean(new NetworkConnectionLimit(cfg.maxConnections(), server));
-    server.setHandler(new FixedAnswer(answer));
+    server.setHandler(new FixedAnswer(answers));
     server.start();
     System.out.println(
         "NoopJetty on 127.0.0.1:"
@@ -66,20 +80,20 @@ public final class NoopJetty {
             + ", selectors "
             + connector.getSelectorManager().getSelectorCount()
             + ", "
-            + answer.length
-            + "-byte answer, exits in "
+            + answers.keySet()
+            + ", exits in "
             + seconds
             + " s)");
     Thread.sleep(seconds * 1000);
     server.stop();
   }
 
-  /** Reads the body, answers the same bytes every time. */
+  /** Reads the body, answers the same bytes every time for the same path. */
   static final class FixedAnswer extends Handler.Abstract {
-    private final byte[] answer;
+    private final Map<String, byte[]> answers;
 
-    FixedAnswer(byte[] answer) {
-      this.answer = answer;
+    FixedAnswer(Map<String, byte[]> answers) {
+      this.answers = answers;
     }
 
     @Override
@@ -90,7 +104,13 @@ public final class NoopJetty {
           // drain: the runtime decodes these bytes; here they are only read
         }
       }
-      response.setStatus(200);
+      byte[] answer = answers.get(request.getHttpURI().getPath());
+      if (answer == null) {
+        answer = "{\"error\": \"no answer for this path\"}".getBytes(StandardCharsets.UTF_8);
+        response.setStatus(404);
+      } else {
+        response.setStatus(200);
+      }
       HttpFields.Mutable h = response.getHeaders();
       h.put(HttpHeader.CONTENT_TYPE, "application/json");
       h.put(HttpHeader.CONTENT_LENGTH, answer.length);

@@ -159,15 +159,16 @@ for m in $MODELS; do
     || { echo "starling did not answer $m" >&2; exit 1; }
 done
 
+# One no-op Jetty for the whole run, as there is one Starling: both JVMs warm up over the rounds.
+# shellcheck disable=SC2086
+start jetty-noop "$JPORT" java $JAVA_OPTS -cp "$JAR" "$HERE/NoopJetty.java" "$JPORT" "$TMP" 3600
+JPID="$PID"
 for round in $(seq "$ROUNDS"); do
   for m in $MODELS; do
     start c-epoll "$CPORT" "$TMP/noop-epoll" "$CPORT" "$TMP/answer-$m.json" 2 3600
     measure c-epoll "$round" "$m" "$CPORT" "$PID"
     stop_group "$PID"
-    # shellcheck disable=SC2086
-    start jetty-noop "$JPORT" java $JAVA_OPTS -cp "$JAR" "$HERE/NoopJetty.java" "$JPORT" "$TMP/answer-$m.json" 3600
-    measure jetty-noop "$round" "$m" "$JPORT" "$PID"
-    stop_group "$PID"
+    measure jetty-noop "$round" "$m" "$JPORT" "$JPID"
     measure starling "$round" "$m" "$SPORT" "$SPID"
   done
 done
