@@ -8,7 +8,8 @@ For the runtime and the operator, the final stage of images/<name>/Dockerfile is
 same, and every built image (the OCI layout IMAGES_DIR/oci, the docker-archive IMAGES_DIR/<name>.tar,
 the Jib tarballs) must carry that config and these files: /app/<jar> (the jar that was built:
 $STARLING_<NAME>_JAR or <name>/target, above the base layer), the JRE, /etc/passwd with user 65532, no shell, and in the runtime image the
-sample models under /models/samples.
+sample models under /models/samples and the class-data-sharing archive /app/starling-runtime.jsa that
+its entrypoint names (not in the Jib image: Jib cannot run the training step; the JVM starts without it).
 """
 import gzip
 import hashlib
@@ -139,7 +140,7 @@ def from_docker_archive(path, label):
 
 
 # -------------------------------------------------------------------------------- the checks
-def check(img, name, want, jar_dir=None):
+def check(img, name, want, jar_dir=None, cds=True):
     if img is None:
         return
     c = img.config.get("config", {})
@@ -175,6 +176,17 @@ def check(img, name, want, jar_dir=None):
     if "etc/passwd" in img.files and b":65532:" not in img.read("etc/passwd"):
         bad(f"{img.label}: /etc/passwd has no user 65532")
     if name == "runtime":
+        # the class-data-sharing archive the entrypoint names, made in the image (not by Jib)
+        archive = "app/starling-runtime.jsa"
+        flag = "-XX:SharedArchiveFile=/" + archive
+        if flag not in (c.get("Entrypoint") or []):
+            bad(f"{img.label}: the entrypoint does not use {flag}")
+        if cds and archive not in img.files:
+            bad(f"{img.label}: no /{archive}")
+        elif cds and (img.files[archive][0] == 0 or img.files[archive][1].size < 1 << 20):
+            bad(f"{img.label}: /{archive} is in the base layer or under 1 MiB")
+        elif not cds and archive in img.files:
+            bad(f"{img.label}: has /{archive}, which only an image build's own JVM can make")
         samples = {p.name for p in (REPO / "samples/models").iterdir()
                    if p.suffix == ".onnx" or p.name.endswith((".request.json", ".signature.yaml"))}
         inside = {p.split("/")[-1] for p in img.files if p.startswith("models/samples/") and img.files[p][1].isfile()}
@@ -209,7 +221,7 @@ def main(argv):
             bad(f"{name}.tar: tags {archive.tags}")
         if name in jib:
             tar = pathlib.Path(jib[name])
-            check(from_oci(tar, f"jib:{name}"), name, want, jar_dir=tar.parent)
+            check(from_oci(tar, f"jib:{name}"), name, want, jar_dir=tar.parent, cds=False)
     for p in problems:
         print("PROBLEM " + p, file=sys.stderr)
     return 1 if problems else 0

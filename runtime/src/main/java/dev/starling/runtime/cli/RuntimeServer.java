@@ -12,10 +12,13 @@ import dev.starling.runtime.pipeline.InferenceGate;
 import dev.starling.runtime.pipeline.JsonLimits;
 import dev.starling.runtime.pipeline.Predictor;
 import io.javalin.Javalin;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -32,12 +35,20 @@ final class RuntimeServer {
   private final Path configFile;
   private final Supplier<RuntimeConfig> reread;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final TrainingRun training;
+  private volatile List<String> trainingProblems = List.of();
 
-  /** {@code configFile} (may be null) is watched; {@code reread} reads it again with the flags. */
-  RuntimeServer(RuntimeConfig cfg, Path configFile, Supplier<RuntimeConfig> reread) {
+  /**
+   * {@code configFile} (may be null) is watched; {@code reread} reads it again with the flags. With
+   * a {@code training} run (may be null), the server runs it once ready and then stops as on
+   * SIGTERM, exiting 1 if a training request failed.
+   */
+  RuntimeServer(
+      RuntimeConfig cfg, Path configFile, Supplier<RuntimeConfig> reread, TrainingRun training) {
     this.cfg = cfg;
     this.configFile = configFile;
     this.reread = reread;
+    this.training = training;
   }
 
   int run() {
@@ -88,6 +99,9 @@ final class RuntimeServer {
         models.all().size(),
         cfg.server().host(),
         app.port());
+    if (training != null) {
+      startTraining(app.port(), models);
+    }
     try {
       stop.await();
       LOG.info(
@@ -111,6 +125,33 @@ final class RuntimeServer {
     models.close();
     metrics.close();
     LOG.info("stopped");
+    if (!trainingProblems.isEmpty()) {
+      LOG.error("training run failed: {}", String.join("; ", trainingProblems));
+      return 1;
+    }
     return 0;
+  }
+
+  private void startTraining(int port, ModelRegistry models) {
+    String host = cfg.server().host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      host = "127.0.0.1";
+    }
+    URI base = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+    var names = models.all().stream().map(m -> m.name()).collect(Collectors.toSet());
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                trainingProblems = training.run(base, names);
+              } catch (RuntimeException e) {
+                trainingProblems = List.of(String.valueOf(e.getMessage()));
+              } finally {
+                stop.countDown();
+              }
+            },
+            "training-run");
+    t.setDaemon(true);
+    t.start();
   }
 }

@@ -93,6 +93,15 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Drift monitoring against this reference profile (see the profile command).")
   Path referenceProfile;
 
+  @Option(
+      names = "--cds-training",
+      hidden = true,
+      description =
+          "Training run for a class-data-sharing archive: once ready, send each served model"
+              + " NAME the file DIR/NAME.request.json (and the other endpoints one request each),"
+              + " then stop; exit 1 if an answer was not 200.")
+  Path cdsTraining;
+
   @Override
   public Integer call() {
     RuntimeConfig cfg;
@@ -103,7 +112,9 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     Logs.configure(cfg.logging().format());
-    return new RuntimeServer(cfg, config, this::resolve).run();
+    return new RuntimeServer(
+            cfg, config, this::resolve, cdsTraining == null ? null : new TrainingRun(cdsTraining))
+        .run();
   }
 
   RuntimeConfig resolve() {
