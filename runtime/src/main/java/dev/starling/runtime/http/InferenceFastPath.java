@@ -35,6 +35,13 @@ final class InferenceFastPath extends Handler.Wrapper {
   /** Javalin's default {@code minSizeForCompression}. */
   private static final int MIN_COMPRESSED_BYTES = 1500;
 
+  /**
+   * The largest unread body read and dropped after an early answer rather than closing the
+   * connection: a 1 MiB upload costs less than a new connection and spares a client still sending
+   * it a reset socket (which may lose it the answer too).
+   */
+  static final long MAX_DISCARDED_BYTES = 1024 * 1024;
+
   private final InferenceService inference;
   private final AccessControl access;
 
@@ -55,16 +62,48 @@ final class InferenceFastPath extends Handler.Wrapper {
     MDC.remove("apiKeyId");
     try {
       Answer a = answer(route, request);
-      // A body left unread (an answer given before reading it: 401, 413, 415...) is skipped if it
-      // has arrived; if not, the connection cannot carry another request, and the answer must say
-      // so before it is sent, as the servlet layer does, or a keep-alive client sends its next
-      // request into a closing socket.
-      boolean close = a.close() || !request.consumeAvailable();
-      write(response, a, close, gzip(request.getHeaders(), a.body()), callback);
+      byte[] gzipped = gzip(request.getHeaders(), a.body());
+      if (!a.close() && a.status() >= 400 && discardable(a, request)) {
+        // Refused before (or while) its body was read: a 503 shed at a full gate, 401, 429, 400...
+        // The answer goes out now and the connection stays open, the rest of the body being read
+        // and dropped afterwards without holding a thread. (Request.consumeAvailable() is not
+        // asked first: when the body has not all arrived it marks the connection for closing.)
+        // Closing instead made every shed request cost its client a new connection; under
+        // overload those reconnects overflowed the listen queue (SYNs dropped, retried after 1 s)
+        // and reset sockets still sending, so shed requests took seconds, not milliseconds.
+        write(
+            response,
+            a,
+            false,
+            gzipped,
+            Callback.from(() -> Content.Source.consumeAll(request, callback), callback::failed));
+      } else {
+        // A body left unread here is skipped if it has arrived; if not, the connection cannot
+        // carry another request, and the answer must say so before it is sent, as the servlet
+        // layer does, or a keep-alive client sends its next request into a closing socket.
+        boolean close = a.close() || !request.consumeAvailable();
+        write(response, a, close, gzipped, callback);
+      }
     } finally {
       MDC.remove("apiKeyId");
     }
     return true;
+  }
+
+  /**
+   * Whether the unread rest of a request body is worth reading and dropping so that the connection
+   * can carry the next request: a declared length up to {@link #MAX_DISCARDED_BYTES}, no {@code
+   * Expect: 100-continue} (that client has not sent the body and need not), and not an answer about
+   * the body itself (413 over the limit, 408 too slow).
+   */
+  static boolean discardable(Answer a, Request request) {
+    HttpFields h = request.getHeaders();
+    long length = h.getLongField(HttpHeader.CONTENT_LENGTH);
+    return a.status() != 408
+        && a.status() != 413
+        && length >= 0
+        && length <= MAX_DISCARDED_BYTES
+        && !h.contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
   }
 
   private Answer answer(InferRoute route, Request request) {

@@ -12,12 +12,22 @@ import io.javalin.Javalin;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** Builds the runtime's HTTP app from its parts; {@code serve} and the tests both start it. */
 public final class StarlingApp {
   private static final int RESULT_COPY_BUFFER_BYTES = 4096;
+
+  /**
+   * Connections the kernel holds for the acceptor (the listen backlog; Linux caps it at {@code
+   * net.core.somaxconn}). Jetty's default leaves it to the JDK's 50: a burst of new connections
+   * larger than that (clients reconnecting at once, a router scaling out) has its SYNs dropped, and
+   * each such client waits a whole second for its retransmit.
+   */
+  static final int ACCEPT_QUEUE = 1024;
 
   private StarlingApp() {}
 
@@ -63,6 +73,7 @@ public final class StarlingApp {
               server -> {
                 server.setErrorHandler(new JsonErrorHandler());
                 server.addBean(new NetworkConnectionLimit(cfg.server().maxConnections(), server));
+                server.addEventListener(acceptQueue(server));
               });
           config.jetty.modifyHttpConfiguration(
               http -> {
@@ -120,6 +131,20 @@ public final class StarlingApp {
         sc.close();
       }
     }
+  }
+
+  /** Sets {@link #ACCEPT_QUEUE} on the connectors Javalin made, before they open their sockets. */
+  private static LifeCycle.Listener acceptQueue(Server server) {
+    return new LifeCycle.Listener() {
+      @Override
+      public void lifeCycleStarting(LifeCycle event) {
+        for (Connector c : server.getConnectors()) {
+          if (c instanceof ServerConnector sc) {
+            sc.setAcceptQueueSize(ACCEPT_QUEUE);
+          }
+        }
+      }
+    };
   }
 
   private static QueuedThreadPool threadPool(int maxThreads) {

@@ -1,0 +1,214 @@
+package dev.starling.runtime.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.runtime.config.InferenceConfig;
+import dev.starling.runtime.config.RuntimeConfig;
+import dev.starling.runtime.config.ServerConfig;
+import dev.starling.runtime.testing.Samples;
+import dev.starling.runtime.testing.TestingServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Overload shedding over real sockets, with {@code inference.maxInflight: 1}: a request beyond the
+ * bound is answered 503 with {@code Retry-After} before its body is read, its connection carries
+ * the client's next request (a shed request must not cost a new connection), and the admitted
+ * requests are answered as if nothing else were going on.
+ */
+class OverloadHttpTest {
+  private static final String IRIS = "/v2/models/iris/infer";
+  private static TestingServer server;
+  private static String irisBody;
+  private static String irisAnswer;
+
+  @BeforeAll
+  static void start() {
+    // No minimum upload rate: the admitted request below waits with half its body sent for as long
+    // as the test takes, which is the point, not a slow client to cut off.
+    ServerConfig noMinRate = new ServerConfig(null, null, null, null, null, null, null, 0L, null);
+    RuntimeConfig base =
+        new RuntimeConfig(noMinRate, null, null, null, null)
+            .withInference(new InferenceConfig(null, null, 1));
+    server = TestingServer.samples(base);
+    irisBody = Samples.file("iris.request.json");
+    irisAnswer = server.post(IRIS, irisBody).body();
+    assertThat(irisAnswer).contains("\"model_name\":\"iris\"");
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  /**
+   * A holds the one place (admitted, its body half sent); B is shed while its own body is half
+   * sent, and the 503 comes before the rest of B's body. B's connection then stays open: A's answer
+   * is the model's, and B's next request on the same socket is served.
+   */
+  @Test
+  void aShedRequestIsAnswered503BeforeItsBodyAndItsConnectionCarriesTheNextRequest()
+      throws Exception {
+    byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
+    int half = body.length / 2;
+    AtomicInteger inflight = server.models().get("iris").meters().inflight();
+    try (Socket a = socket();
+        Socket b = socket()) {
+      send(a, head(IRIS, body.length), body, 0, half);
+      await().atMost(Duration.ofSeconds(20)).until(() -> inflight.get() == 1);
+
+      send(b, head(IRIS, body.length), body, 0, half);
+      Reply shed = Reply.read(b.getInputStream());
+      assertThat(shed.status()).isEqualTo(503);
+      assertThat(shed.headers()).containsEntry("retry-after", "1").doesNotContainKey("connection");
+      assertThat(shed.body()).contains("model 'iris' is overloaded (1 requests in flight)");
+      send(b, "", body, half, body.length - half);
+
+      send(a, "", body, half, body.length - half);
+      Reply admitted = Reply.read(a.getInputStream());
+      assertThat(admitted.status()).isEqualTo(200);
+      assertThat(admitted.body()).isEqualTo(irisAnswer);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> inflight.get() == 0);
+      send(b, head(IRIS, body.length), body, 0, body.length);
+      Reply next = Reply.read(b.getInputStream());
+      assertThat(next.status()).isEqualTo(200);
+      assertThat(next.body()).isEqualTo(irisAnswer);
+    }
+  }
+
+  /**
+   * Eight clients, each on one keep-alive connection, send 25 requests each with their bodies in
+   * two parts (as HTTP clients with a small write buffer do): every request is answered on its
+   * connection, each answer is either the model's own or a 503 with {@code Retry-After}, and some
+   * of each happen.
+   */
+  @Test
+  void underOverloadEveryRequestIsServedOrShedOnItsOwnConnection() throws Exception {
+    byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
+    int half = body.length / 2;
+    Map<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
+    List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> clients = new ArrayList<>();
+      for (int c = 0; c < 8; c++) {
+        clients.add(
+            pool.submit(
+                () -> {
+                  try (Socket s = socket()) {
+                    for (int i = 0; i < 25; i++) {
+                      send(s, head(IRIS, body.length), body, 0, half);
+                      Thread.sleep(2);
+                      send(s, "", body, half, body.length - half);
+                      Reply r = Reply.read(s.getInputStream());
+                      byStatus
+                          .computeIfAbsent(r.status(), k -> new AtomicInteger())
+                          .incrementAndGet();
+                      boolean ok =
+                          r.status() == 200
+                              ? r.body().equals(irisAnswer)
+                              : r.status() == 503
+                                  && "1".equals(r.headers().get("retry-after"))
+                                  && !r.headers().containsKey("connection");
+                      if (!ok) {
+                        wrong.add(r.toString());
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : clients) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(wrong).isEmpty();
+    assertThat(byStatus.keySet()).containsExactlyInAnyOrder(200, 503);
+    assertThat(byStatus.get(200).get() + byStatus.get(503).get()).isEqualTo(200);
+  }
+
+  /** The listen backlog is raised above the JDK's 50, so a burst of connects is not dropped. */
+  @Test
+  void theConnectorQueuesABurstOfNewConnections() {
+    Connector[] connectors = server.jettyHandler().getServer().getConnectors();
+    assertThat(connectors).isNotEmpty();
+    for (Connector c : connectors) {
+      assertThat(((ServerConnector) c).getAcceptQueueSize()).isEqualTo(StarlingApp.ACCEPT_QUEUE);
+    }
+  }
+
+  private static Socket socket() throws IOException {
+    Socket s = new Socket("127.0.0.1", server.port());
+    s.setSoTimeout(20_000);
+    s.setTcpNoDelay(true);
+    return s;
+  }
+
+  private static String head(String path, int length) {
+    return "POST "
+        + path
+        + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + length
+        + "\r\n\r\n";
+  }
+
+  private static void send(Socket s, String head, byte[] body, int from, int length)
+      throws IOException {
+    OutputStream out = s.getOutputStream();
+    out.write(head.getBytes(StandardCharsets.US_ASCII));
+    out.write(body, from, length);
+    out.flush();
+  }
+
+  /** One HTTP/1.1 response with a Content-Length body (or none). */
+  private record Reply(int status, Map<String, String> headers, String body) {
+    static Reply read(InputStream in) throws IOException {
+      String statusLine = line(in);
+      int status = Integer.parseInt(statusLine.split(" ")[1]);
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (String h; !(h = line(in)).isEmpty(); ) {
+        int colon = h.indexOf(':');
+        headers.put(h.substring(0, colon).toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
+      }
+      int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+      return new Reply(status, headers, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+
+    private static String line(InputStream in) throws IOException {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      for (int c; (c = in.read()) != '\n'; ) {
+        if (c < 0) {
+          throw new IOException("connection closed; got " + b);
+        }
+        if (c != '\r') {
+          b.write(c);
+        }
+      }
+      return b.toString(StandardCharsets.US_ASCII);
+    }
+  }
+}
