@@ -23,11 +23,22 @@ public class Drift {
           + " 2000.")
   private Integer window;
 
+  @JsonPropertyDescription(
+      "Ground-truth feedback: labels posted later by request id, scored against the answers"
+          + " (an accuracy gauge). Works with or without a reference profile; a version's fields"
+          + " override the spec's field by field.")
+  private Feedback feedback;
+
   public Drift() {}
 
   public Drift(ConfigMapKeyRef referenceProfile, Integer window) {
+    this(referenceProfile, window, null);
+  }
+
+  public Drift(ConfigMapKeyRef referenceProfile, Integer window, Feedback feedback) {
     this.referenceProfile = referenceProfile;
     this.window = window;
+    this.feedback = feedback;
   }
 
   public ConfigMapKeyRef getReferenceProfile() {
@@ -46,15 +57,24 @@ public class Drift {
     this.window = window;
   }
 
+  public Feedback getFeedback() {
+    return feedback;
+  }
+
+  public void setFeedback(Feedback feedback) {
+    this.feedback = feedback;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Drift d
         && Objects.equals(referenceProfile, d.referenceProfile)
-        && Objects.equals(window, d.window);
+        && Objects.equals(window, d.window)
+        && Objects.equals(feedback, d.feedback);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(referenceProfile, window);
+    return Objects.hash(referenceProfile, window, feedback);
   }
 }

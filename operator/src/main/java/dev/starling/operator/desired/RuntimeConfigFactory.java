@@ -141,20 +141,28 @@ public final class RuntimeConfigFactory {
               "burst", rateLimit.getBurst(),
               "maxClients", rateLimit.getMaxClients()));
     }
+    Map<String, Object> drift = new LinkedHashMap<>();
     RuntimeSettings.drift(spec, v)
         .ifPresent(
             d -> {
-              Map<String, Object> drift =
-                  ordered(
-                      "reference",
-                      PodTemplateFactory.DRIFT_PROFILE_FILE,
-                      "model",
-                      md.getMetadata().getName());
+              drift.put("reference", PodTemplateFactory.DRIFT_PROFILE_FILE);
+              drift.put("model", md.getMetadata().getName());
               if (d.getWindow() != null) {
                 drift.put("window", d.getWindow());
               }
-              root.put("drift", drift);
             });
+    RuntimeSettings.feedback(spec, v)
+        .ifPresent(
+            f -> {
+              Map<String, Object> feedback = ordered("enabled", true);
+              feedback.putAll(
+                  present(
+                      "maxEntries", f.getMaxEntries(), "ttl", f.getTtl(), "window", f.getWindow()));
+              drift.put("feedback", feedback);
+            });
+    if (!drift.isEmpty()) {
+      root.put("drift", drift);
+    }
     return root;
   }
 

@@ -3,6 +3,7 @@ package dev.starling.operator.desired;
 import dev.starling.api.v1alpha1.Batching;
 import dev.starling.api.v1alpha1.ConfigMapKeyRef;
 import dev.starling.api.v1alpha1.Drift;
+import dev.starling.api.v1alpha1.Feedback;
 import dev.starling.api.v1alpha1.Inference;
 import dev.starling.api.v1alpha1.ModelDeploymentSpec;
 import dev.starling.api.v1alpha1.ModelVersion;
@@ -59,6 +60,25 @@ public final class RuntimeSettings {
       return Optional.empty();
     }
     return Optional.of(new Drift(ref, pick(o, s, Drift::getWindow)));
+  }
+
+  /**
+   * Feedback settings, present only when the merged {@code enabled} is true: the version's {@code
+   * drift.feedback} fields override the spec's field by field, so a version can turn it off ({@code
+   * enabled: false}) or keep the spec's switch and change only its window.
+   */
+  public static Optional<Feedback> feedback(ModelDeploymentSpec spec, ModelVersion v) {
+    Feedback s = spec.getDrift() == null ? null : spec.getDrift().getFeedback();
+    Feedback o = v.getDrift() == null ? null : v.getDrift().getFeedback();
+    if (!Boolean.TRUE.equals(pick(o, s, Feedback::getEnabled))) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Feedback(
+            true,
+            pick(o, s, Feedback::getMaxEntries),
+            pick(o, s, Feedback::getTtl),
+            pick(o, s, Feedback::getWindow)));
   }
 
   /** The version's value if it sets one, else the spec's, else null. */

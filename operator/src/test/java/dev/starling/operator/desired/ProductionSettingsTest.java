@@ -14,6 +14,7 @@ import dev.starling.api.v1alpha1.Batching;
 import dev.starling.api.v1alpha1.ConfigMapKeyRef;
 import dev.starling.api.v1alpha1.Drift;
 import dev.starling.api.v1alpha1.Feature;
+import dev.starling.api.v1alpha1.Feedback;
 import dev.starling.api.v1alpha1.Inference;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelVersion;
@@ -93,6 +94,33 @@ class ProductionSettingsTest {
   }
 
   @Test
+  void feedbackIsRenderedWhenOnAndAVersionOverridesItFieldByField() throws Exception {
+    var md = sample("fraud-production.yaml");
+    // v2 keeps the spec's switch and ttl, sets its own window
+    md.getSpec().getVersions().get(1).getDrift().setFeedback(new Feedback(null, null, null, 50));
+    assertThat(rendered(md, 0).at("/drift/feedback").toString())
+        .isEqualTo("{\"enabled\":true,\"ttl\":\"30m\"}");
+    assertThat(rendered(md, 1).at("/drift/feedback").toString())
+        .isEqualTo("{\"enabled\":true,\"ttl\":\"30m\",\"window\":50}");
+    // a version can turn it off
+    md.getSpec().getVersions().get(1).getDrift().setFeedback(new Feedback(false, null, null, null));
+    assertThat(rendered(md, 1).at("/drift").has("feedback")).isFalse();
+    assertThat(rendered(md, 1).at("/drift/reference").asText()).endsWith("profile.json");
+  }
+
+  @Test
+  void feedbackWorksWithoutAReferenceProfileAndIsOffUnlessEnabled() throws Exception {
+    var md = iris();
+    md.getSpec().setDrift(new Drift(null, null, new Feedback(true, 5000, null, null)));
+    assertThat(rendered(md, 0).at("/drift").toString())
+        .isEqualTo("{\"feedback\":{\"enabled\":true,\"maxEntries\":5000}}");
+    assertThat(pod(md, 0).getSpec().getVolumes())
+        .noneMatch(v -> v.getName().equals("drift-profile"));
+    md.getSpec().setDrift(new Drift(null, null, new Feedback(null, 5000, "1m", 10)));
+    assertThat(rendered(md, 0).has("drift")).isFalse();
+  }
+
+  @Test
   void apiKeySecretIsMountedAsAWholeVolumeWhereTheConfigPoints() throws Exception {
     var md = sample("fraud-production.yaml");
     PodTemplateSpec pod = pod(md, 0);
@@ -158,6 +186,9 @@ class ProductionSettingsTest {
     rollsWhen(base, md -> md.getSpec().getAuth().setApiKeysSecretRef(new SecretRef("other")));
     rollsWhen(base, md -> md.getSpec().setAuth(null));
     rollsWhen(base, md -> md.getSpec().getDrift().setWindow(100));
+    // the runtime installs the feedback endpoint at start
+    rollsWhen(base, md -> md.getSpec().getDrift().setFeedback(null));
+    rollsWhen(base, md -> md.getSpec().getDrift().getFeedback().setWindow(10));
   }
 
   @Test

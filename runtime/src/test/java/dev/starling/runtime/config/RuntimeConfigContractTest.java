@@ -56,6 +56,9 @@ class RuntimeConfigContractTest {
     assertThat(c.drift().reference()).isEqualTo("/etc/starling/drift/profile.json");
     assertThat(c.drift().model()).isEqualTo(m.name());
     assertThat(c.drift().window()).isEqualTo(2000);
+    // spec.drift.feedback: on, ttl from the spec, the other fields the runtime's defaults
+    assertThat(c.drift().feedback())
+        .isEqualTo(new FeedbackConfig(true, null, Duration.ofMinutes(30), null));
     // spec.signature, rendered: the bundled fraud model's own signature file, and it binds to it
     assertThat(m.signature()).isEqualTo(Samples.signature("fraud"));
     try (OnnxModel fraud = OnnxModel.load(Samples.model("fraud"), "test", 1)) {
