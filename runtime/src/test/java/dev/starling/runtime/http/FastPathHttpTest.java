@@ -24,6 +24,8 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The Jetty fast path for the inference routes: it is in front of Javalin, answers what Javalin
@@ -138,6 +140,55 @@ class FastPathHttpTest {
     HttpResponse<String> v1 = server.post("/v1/models/iris:predict", "{\"rows\": 1}");
     assertThat(v1.statusCode()).isEqualTo(400);
     assertThat(v1.body()).isEqualTo("{\"error\":\"request must be {\\\"instances\\\": [...]}\"}");
+  }
+
+  /**
+   * The Javalin inference routes now serve only the spellings the fast path leaves to them (here a
+   * trailing slash); every error they give must be the fast path's: status, body and headers.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          unknown model V2       | /v2/models/nope/infer            | application/json | IRIS
+          unknown version        | /v2/models/iris/versions/2/infer | application/json | IRIS
+          unknown model V1       | /v1/models/nope:predict          | application/json | {"instances": [[1, 2, 3, 4]]}
+          wrong content type     | /v2/models/iris/infer            | text/plain       | IRIS
+          truncated JSON         | /v2/models/iris/infer            | application/json | {"inputs": [
+          wrong shape            | /v2/models/iris/infer            | application/json | {"inputs":[{"name":"float_input","shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}
+          unknown input          | /v2/models/iris/infer            | application/json | {"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}
+          V1 without instances   | /v1/models/iris:predict          | application/json | {"rows": 1}
+          V1 ragged rows         | /v1/models/iris:predict          | application/json | {"instances": [[1, 2, 3, 4], [1, 2]]}
+          empty body             | /v2/models/iris/infer            | application/json | ''
+          body over the limit    | /v2/models/iris/infer            | application/json | TOO_LONG
+          """)
+  void javalinsInferRoutesAnswerErrorsAsTheFastPathDoes(
+      String name, String path, String type, String body) throws IOException {
+    Reply fast = exchange(path, type, body);
+    Reply javalin = exchange(path + "/", type, body);
+    assertThat(fast.status()).as("fast path status").isBetween(400, 499);
+    assertThat(javalin.status()).isEqualTo(fast.status());
+    assertThat(javalin.body()).isEqualTo(fast.body()).startsWith("{\"error\":");
+    for (String h : new String[] {"content-type", "connection", "retry-after"}) {
+      assertThat(javalin.headers().get(h)).as(h).isEqualTo(fast.headers().get(h));
+    }
+  }
+
+  /** One request on a new connection; TOO_LONG declares a body over the 4 MiB limit, sends none. */
+  private static Reply exchange(String path, String type, String body) throws IOException {
+    String text = "IRIS".equals(body) ? irisBody : body == null ? "" : body;
+    String head =
+        "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + type + "\r\nContent-Length: ";
+    try (Socket s = socket()) {
+      if ("TOO_LONG".equals(body)) {
+        send(s, head + (5L << 20) + "\r\n\r\n");
+      } else {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        send(s, head + bytes.length + "\r\n\r\n" + text);
+      }
+      return Reply.read(s.getInputStream());
+    }
   }
 
   @Test
