@@ -11,6 +11,7 @@
 # usage: bench/load/run-ceiling.sh [-t THREADS] [-c CONNECTIONS] [-d DURATION] [-w WARMUP] [-m "iris mlp"] [-r ROUNDS]
 # env:   WRK_THREADS/WRK_CONNS/WRK_DURATION/WARMUP/MODELS/ROUNDS  same as the flags (defaults 2/32/15s/3s/"iris mlp"/1)
 #        JAR (runtime/target/starling-runtime.jar)  JAVA_OPTS (./starling's: -Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC)
+#        INITIAL_WARMUP (30s: once per JVM server and model before the rounds)
 #        PORT_BASE (18300)  OUT (bench/results/ceiling-<date>.md)  QUIET_MAX_BUSY (20) QUIET_WAIT (120): as run-peers.sh
 #
 # Per run it records wrk's req/s and latency, the server's CPU time per request (/proc/PID/stat, all its
@@ -29,6 +30,7 @@ DURATION="${WRK_DURATION:-15s}"
 WARMUP="${WARMUP:-3s}"
 MODELS="${MODELS:-iris mlp}"
 ROUNDS="${ROUNDS:-1}"
+INITIAL_WARMUP="${INITIAL_WARMUP:-30s}"
 while getopts "t:c:d:w:m:r:h" opt; do
   case "$opt" in
     t) THREADS="$OPTARG" ;;
@@ -57,7 +59,7 @@ RESULTS="$TMP/results.jsonl"
 command -v wrk >/dev/null || { echo "wrk not found (Debian: apt-get install -y wrk)" >&2; exit 1; }
 command -v gcc >/dev/null || { echo "gcc not found (Debian: apt-get install -y gcc)" >&2; exit 1; }
 [ -f "$JAR" ] || { echo "no $JAR (build it: ./mvnw -q -pl runtime -am package -DskipTests)" >&2; exit 1; }
-[[ "$DURATION" =~ ^[0-9]+[smh]?$ && "$WARMUP" =~ ^[0-9]+[smh]?$ && "$ROUNDS" =~ ^[1-9][0-9]?$ ]] \
+[[ "$DURATION" =~ ^[0-9]+[smh]?$ && "$WARMUP" =~ ^[0-9]+[smh]?$ && "$INITIAL_WARMUP" =~ ^[0-9]+[smh]?$ && "$ROUNDS" =~ ^[1-9][0-9]?$ ]] \
   || { echo "bad duration, warm-up or rounds" >&2; exit 2; }
 gcc -O2 -o "$TMP/noop-epoll" "$HERE/noop-epoll.c"
 
@@ -163,6 +165,14 @@ done
 # shellcheck disable=SC2086
 start jetty-noop "$JPORT" java $JAVA_OPTS -cp "$JAR" "$HERE/NoopJetty.java" "$JPORT" "$TMP" 3600
 JPID="$PID"
+# Both JVMs compile their hot paths before anything is measured (on a busy 2-core machine the JIT
+# was still taking ~30 % of the runtime's CPU after 20 s of load, and settled only after ~60 s).
+for m in $MODELS; do
+  for port in "$JPORT" "$SPORT"; do
+    wrk -t"$THREADS" -c"$CONNS" -d"$INITIAL_WARMUP" -s "$HERE/post.lua" "http://127.0.0.1:$port/v2/models/$m/infer" \
+      -- "$MODEL_DIR/$m.request.json" > "$TMP/initial-warmup-$port-$m.txt" 2>&1 || true
+  done
+done
 for round in $(seq "$ROUNDS"); do
   for m in $MODELS; do
     start c-epoll "$CPORT" "$TMP/noop-epoll" "$CPORT" "$TMP/answer-$m.json" 2 3600
@@ -176,7 +186,7 @@ LOAD_END="$(cat /proc/loadavg)"
 cleanup
 
 # ---------------------------------------------------------------- report
-export CMDLINE THREADS CONNS DURATION WARMUP MODELS ROUNDS JAVA_OPTS LOAD_START LOAD_END QUIET_MAX_BUSY
+export CMDLINE THREADS CONNS DURATION WARMUP INITIAL_WARMUP MODELS ROUNDS JAVA_OPTS LOAD_START LOAD_END QUIET_MAX_BUSY
 export NOTES_JOINED="$(printf '%s\n' "${NOTES[@]:-}")"
 export JAVA="$(java -version 2>&1 | head -1)" WRKVER="$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2 || true)"
 export GCCVER="$(gcc --version | head -1)" CLK_TCK="$(getconf CLK_TCK)"
@@ -192,7 +202,8 @@ L = [f"# HTTP ceiling, {os.popen('date -u +%Y-%m-%dT%H:%MZ').read().strip()}\n",
      e["CMDLINE"].strip(),
      f"# wrk -t{e['THREADS']} -c{e['CONNS']} -d{e['DURATION']} --latency -s bench/load/post.lua "
      f"http://127.0.0.1:PORT/v2/models/MODEL/infer -- samples/models/MODEL.request.json",
-     f"# each preceded by a {e['WARMUP']} warm-up run; {e['ROUNDS']} round(s); JVMs: {e['JAVA_OPTS']}", "```\n",
+     f"# each preceded by a {e['WARMUP']} warm-up run; {e['ROUNDS']} round(s); JVMs: {e['JAVA_OPTS']}, "
+     f"each warmed up {e['INITIAL_WARMUP']} per model first", "```\n",
      "## Machine\n",
      f"- nproc: {e['NPROC']}; CPU: {e['CPU']}; kernel: {e['KERNEL']}; {e['JAVA']}; {e['GCCVER']}; {e['WRKVER']}",
      f"- /proc/loadavg at start: `{e['LOAD_START']}`, at end: `{e['LOAD_END']}`",
