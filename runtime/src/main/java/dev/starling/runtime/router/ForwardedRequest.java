@@ -1,6 +1,7 @@
 package dev.starling.runtime.router;
 
 import dev.starling.runtime.router.backend.BackendExchange;
+import dev.starling.runtime.router.backend.HopByHop;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
@@ -36,7 +37,7 @@ record ForwardedRequest(String method, String pathAndQuery, HttpFields headers, 
     line(sb, e.hostField());
     for (HttpField f : headers) {
       HttpHeader h = f.getHeader();
-      if (h != HttpHeader.HOST && !hopByHop(h)) {
+      if (h != HttpHeader.HOST && !HopByHop.is(h)) {
         line(sb, f);
       }
     }
@@ -54,26 +55,5 @@ record ForwardedRequest(String method, String pathAndQuery, HttpFields headers, 
 
   private static void line(StringBuilder sb, HttpField f) {
     sb.append(f.getName()).append(": ").append(f.getValue()).append("\r\n");
-  }
-
-  /** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1), and framing. */
-  static boolean hopByHop(HttpHeader h) {
-    if (h == null) {
-      return false;
-    }
-    return switch (h) {
-      case CONNECTION,
-          KEEP_ALIVE,
-          PROXY_CONNECTION,
-          PROXY_AUTHORIZATION,
-          TE,
-          TRAILER,
-          TRANSFER_ENCODING,
-          UPGRADE,
-          CONTENT_LENGTH,
-          EXPECT ->
-          true;
-      default -> false;
-    };
   }
 }

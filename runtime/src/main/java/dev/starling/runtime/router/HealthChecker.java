@@ -1,5 +1,6 @@
 package dev.starling.runtime.router;
 
+import dev.starling.runtime.router.backend.BackendAnswer;
 import dev.starling.runtime.router.backend.BackendClient;
 import dev.starling.runtime.router.backend.BackendExchange;
 import dev.starling.runtime.router.backend.FailureKind;
@@ -11,7 +12,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpFields;
 
 /**
  * Polls {@code GET /v2/health/ready} on every endpoint each {@code health.interval}: a 200 makes
@@ -92,7 +92,8 @@ final class HealthChecker implements AutoCloseable {
             64 * 1024,
             new BackendExchange.Listener() {
               @Override
-              public void onAnswer(int status, HttpFields headers, byte[] body) {
+              public void onAnswer(BackendAnswer answer) {
+                int status = answer.status();
                 if (status == 200) {
                   e.failedChecks().set(0);
                   state.setReady(e, true, null);

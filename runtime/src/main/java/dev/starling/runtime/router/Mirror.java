@@ -1,5 +1,6 @@
 package dev.starling.runtime.router;
 
+import dev.starling.runtime.router.backend.BackendAnswer;
 import dev.starling.runtime.router.backend.BackendClient;
 import dev.starling.runtime.router.backend.BackendExchange;
 import dev.starling.runtime.router.backend.FailureKind;
@@ -11,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,9 +77,9 @@ final class Mirror implements AutoCloseable {
     BackendExchange.Listener done =
         new BackendExchange.Listener() {
           @Override
-          public void onAnswer(int status, HttpFields headers, byte[] body) {
+          public void onAnswer(BackendAnswer a) {
             inflight.decrementAndGet();
-            answer.complete(new Answer(status, body));
+            answer.complete(new Answer(a.status(), a.body()));
           }
 
           @Override

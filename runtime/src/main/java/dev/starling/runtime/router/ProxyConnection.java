@@ -1,11 +1,12 @@
 package dev.starling.runtime.router;
 
+import dev.starling.runtime.router.backend.BackendAnswer;
+import dev.starling.runtime.router.backend.HeadBytes;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
@@ -141,7 +142,7 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
       if (from == to) {
         return MORE;
       }
-      int end = RequestHead.end(a, from, from + scanned, to);
+      int end = HeadBytes.end(a, from, from + scanned, to);
       if (end == -1) {
         scanned = to - from;
         if (to - from >= RequestHead.MAX_BYTES) {
@@ -153,7 +154,7 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
       scanned = 0;
       RoutingTable t = ctx.state().table();
       RequestHead h =
-          end == RequestHead.BARE_LF
+          end == HeadBytes.BARE_LF
               ? null
               : RequestHead.parse(
                   a,
@@ -231,18 +232,19 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
     return rest;
   }
 
+  /**
+   * The backend's status line (ours when it has none to pass on) and header lines are copied as
+   * they came; {@code servedBy} is added, and Content-Length unless the head carries it.
+   */
   @Override
-  public void answer(
-      int status, HttpFields backend, HttpField servedBy, byte[] body, boolean close) {
+  public void answer(BackendAnswer backend, HttpField servedBy, boolean close) {
     closeAfter |= close;
-    int n = statusLine(status);
-    for (HttpField f : backend) {
-      if (!ForwardedRequest.hopByHop(f.getHeader())) {
-        n = header(n, f.getName(), f.getValue());
-      }
-    }
+    int n = backend.statusLineLength() > 0 ? 0 : statusLine(backend.status());
+    room(n, backend.headLength());
+    System.arraycopy(backend.head(), 0, out, n, backend.headLength());
+    n += backend.headLength();
     n = header(n, servedBy.getName(), servedBy.getValue());
-    write(n, status, body);
+    write(n, backend.status(), backend.body(), backend.lengthKept());
   }
 
   @Override
@@ -253,16 +255,16 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
     if (routedTo != null) {
       n = header(n, ProxyExchange.ROUTED_TO, routedTo);
     }
-    write(n, status, body);
+    write(n, status, body, false);
   }
 
   private int statusLine(int status) {
     String reason = HttpStatus.getMessage(status); // the number itself for a code it lacks
     room(0, 16 + reason.length());
-    int n = RequestHead.put(out, 0, "HTTP/1.1 ");
-    n = RequestHead.put(out, n, Integer.toString(status));
+    int n = HeadBytes.put(out, 0, "HTTP/1.1 ");
+    n = HeadBytes.put(out, n, Integer.toString(status));
     out[n++] = ' ';
-    n = RequestHead.put(out, n, reason);
+    n = HeadBytes.put(out, n, reason);
     out[n++] = '\r';
     out[n++] = '\n';
     return n;
@@ -270,18 +272,21 @@ final class ProxyConnection extends AbstractConnection.NonBlocking
 
   private int header(int n, String name, String value) {
     room(n, name.length() + value.length() + 4);
-    n = RequestHead.put(out, n, name);
+    n = HeadBytes.put(out, n, name);
     out[n++] = ':';
     out[n++] = ' ';
-    n = RequestHead.put(out, n, value);
+    n = HeadBytes.put(out, n, value);
     out[n++] = '\r';
     out[n++] = '\n';
     return n;
   }
 
-  /** Content-Length (none where a status has no body), Connection, blank line; then both out. */
-  private void write(int n, int status, byte[] body) {
-    if (status >= 200 && status != 204 && status != 304) {
+  /**
+   * Content-Length (unless already there, or where a status has no body), Connection, blank line;
+   * then both out.
+   */
+  private void write(int n, int status, byte[] body, boolean lengthThere) {
+    if (!lengthThere && status >= 200 && status != 204 && status != 304) {
       n = header(n, "Content-Length", Integer.toString(body.length));
     }
     if (closeAfter) {

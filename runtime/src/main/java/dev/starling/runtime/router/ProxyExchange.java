@@ -1,11 +1,11 @@
 package dev.starling.runtime.router;
 
 import dev.starling.runtime.http.ErrorResponses;
+import dev.starling.runtime.router.backend.BackendAnswer;
 import dev.starling.runtime.router.backend.BackendExchange;
 import dev.starling.runtime.router.backend.FailureKind;
 import dev.starling.runtime.router.config.ProxyConfig;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 
 /**
  * One proxied request: sent to an endpoint of the chosen version, answered with the backend's
@@ -22,8 +22,8 @@ final class ProxyExchange implements BackendExchange.Listener {
 
   /** Where the answer to the caller is written; exactly one call per request. */
   interface Reply {
-    /** The backend's answer; hop-by-hop {@code backend} headers are the writer's to drop. */
-    void answer(int status, HttpFields backend, HttpField servedBy, byte[] body, boolean close);
+    /** The backend's answer, its head without hop-by-hop lines, plus {@code servedBy}. */
+    void answer(BackendAnswer backend, HttpField servedBy, boolean close);
 
     /** An answer of the router's own: a JSON error, {@code routedTo} null if no version. */
     void error(int status, String routedTo, byte[] body, boolean close);
@@ -119,13 +119,13 @@ final class ProxyExchange implements BackendExchange.Listener {
             req.to(endpoint, null, p.requestTimeout().toMillis(), p.maxResponseBytes(), this));
   }
 
-  /** The backend answered (any status): pass it on as it is, bytes untouched. */
+  /** The backend answered (any status): pass it on as it is, body untouched. */
   @Override
-  public void onAnswer(int status, HttpFields headers, byte[] body) {
-    done(status);
-    reply.answer(status, headers, version.servedBy(), body, ctx.draining());
+  public void onAnswer(BackendAnswer answer) {
+    done(answer.status());
+    reply.answer(answer, version.servedBy(), ctx.draining());
     if (copy != null) {
-      ctx.mirror().finish(copy, status, body);
+      ctx.mirror().finish(copy, answer.status(), answer.body());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.starling.runtime.router;
 
 import dev.starling.runtime.router.backend.BackendExchange;
+import dev.starling.runtime.router.backend.HeadBytes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
@@ -18,9 +19,6 @@ import org.eclipse.jetty.http.HttpField;
 final class RequestHead {
   /** Jetty's default {@code requestHeaderSize}: a longer head goes to Jetty, which answers 431. */
   static final int MAX_BYTES = 8192;
-
-  /** {@link #end} found a line ending that is not CRLF: not for the lean path. */
-  static final int BARE_LF = -2;
 
   private static final byte[] HTTP11 = " HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1);
   private static final byte[] CONTENT_LENGTH =
@@ -52,35 +50,17 @@ final class RequestHead {
   }
 
   /**
-   * Where the head in {@code a[from, to)} ends (the index after its blank line), -1 if it has not
-   * all arrived, or {@link #BARE_LF}. {@code scanFrom} skips what an earlier call already looked
-   * at.
-   */
-  static int end(byte[] a, int from, int scanFrom, int to) {
-    for (int i = Math.max(from, scanFrom); i < to; i++) {
-      if (a[i] == '\n') {
-        if (i == from || a[i - 1] != '\r') {
-          return BARE_LF;
-        }
-        if (i - 3 >= from && a[i - 2] == '\n' && a[i - 3] == '\r') {
-          return i + 1;
-        }
-      }
-    }
-    return -1;
-  }
-
-  /**
-   * The head in {@code a[from, end)} ({@code end} from {@link #end}), or null if the lean path does
-   * not take it. {@code pinHeader} and {@code stickyHeader} are the configured names or null.
+   * The head in {@code a[from, end)} ({@code end} from {@link HeadBytes#end}), or null if the lean
+   * path does not take it. {@code pinHeader} and {@code stickyHeader} are the configured names or
+   * null.
    */
   static RequestHead parse(byte[] a, int from, int end, String pinHeader, String stickyHeader) {
     int i = from;
     String method;
-    if (startsWith(a, i, end, "POST ")) {
+    if (HeadBytes.startsWith(a, i, end, "POST ")) {
       method = "POST";
       i += 5;
-    } else if (startsWith(a, i, end, "GET ")) {
+    } else if (HeadBytes.startsWith(a, i, end, "GET ")) {
       method = "GET";
       i += 4;
     } else {
@@ -115,7 +95,7 @@ final class RequestHead {
     while (a[i] != '\r') {
       int line = i;
       for (; a[i] != ':'; i++) {
-        if (!tchar(a[i])) {
+        if (!HeadBytes.tchar(a[i])) {
           return null; // also a folded line, a space before the colon, or no colon at all
         }
       }
@@ -158,7 +138,7 @@ final class RequestHead {
             if (length >= 0) {
               return null;
             }
-            length = digits(a, valueStart, valueEnd);
+            length = HeadBytes.digits(a, valueStart, valueEnd);
             if (length < 0) {
               return null;
             }
@@ -167,7 +147,7 @@ final class RequestHead {
         }
         case 10 -> {
           if (named(a, line, "connection")) {
-            int c = connection(a, valueStart, valueEnd);
+            int c = HeadBytes.connection(a, valueStart, valueEnd);
             if (c < 0) {
               return null;
             }
@@ -251,22 +231,22 @@ final class RequestHead {
             + (length == null ? 0 : CONTENT_LENGTH.length + length.length() + 2)
             + 2;
     byte[] out = new byte[size];
-    int n = put(out, 0, method);
+    int n = HeadBytes.put(out, 0, method);
     out[n++] = ' ';
-    n = put(out, n, base);
+    n = HeadBytes.put(out, n, base);
     System.arraycopy(target, 0, out, n, target.length);
     n += target.length;
     System.arraycopy(HTTP11, 0, out, n, HTTP11.length);
     n += HTTP11.length;
-    n = line(out, n, "Host", hostValue);
+    n = HeadBytes.line(out, n, "Host", hostValue);
     System.arraycopy(kept, 0, out, n, kept.length);
     n += kept.length;
     if (extra != null) {
-      n = line(out, n, extra.getName(), extra.getValue());
+      n = HeadBytes.line(out, n, extra.getName(), extra.getValue());
     }
     if (length != null) {
       System.arraycopy(CONTENT_LENGTH, 0, out, n, CONTENT_LENGTH.length);
-      n = put(out, n + CONTENT_LENGTH.length, length);
+      n = HeadBytes.put(out, n + CONTENT_LENGTH.length, length);
       out[n++] = '\r';
       out[n++] = '\n';
     }
@@ -277,9 +257,9 @@ final class RequestHead {
 
   /** {@code /v2}, {@code /v2/...} except {@code /v2/health/...}, or {@code /v1/...}, plainly. */
   private static boolean proxied(byte[] a, int from, int to) {
-    boolean v2 = startsWith(a, from, to, "/v2") && (to == from + 3 || a[from + 3] == '/');
-    boolean v1 = startsWith(a, from, to, "/v1/");
-    if (!(v2 || v1) || startsWith(a, from, to, "/v2/health/")) {
+    boolean v2 = HeadBytes.startsWith(a, from, to, "/v2") && (to == from + 3 || a[from + 3] == '/');
+    boolean v1 = HeadBytes.startsWith(a, from, to, "/v1/");
+    if (!(v2 || v1) || HeadBytes.startsWith(a, from, to, "/v2/health/")) {
       return false;
     }
     for (int i = from; i + 1 < to; i++) {
@@ -288,45 +268,6 @@ final class RequestHead {
       }
     }
     return true;
-  }
-
-  /** 1 for {@code close}, 0 for {@code keep-alive}, -1 for anything else (an upgrade, say). */
-  private static int connection(byte[] a, int from, int to) {
-    int result = 0;
-    int i = from;
-    while (i < to) {
-      while (i < to && (a[i] == ' ' || a[i] == '\t' || a[i] == ',')) {
-        i++;
-      }
-      int start = i;
-      while (i < to && a[i] != ',' && a[i] != ' ' && a[i] != '\t') {
-        i++;
-      }
-      if (i == start) {
-        break;
-      }
-      if (i - start == 5 && equalsIgnoreCase(a, start, "close")) {
-        result = 1;
-      } else if (!(i - start == 10 && equalsIgnoreCase(a, start, "keep-alive"))) {
-        return -1;
-      }
-    }
-    return result;
-  }
-
-  /** The decimal in {@code a[from, to)}, or -1 if it is not one (or longer than 18 digits). */
-  private static long digits(byte[] a, int from, int to) {
-    if (to <= from || to - from > 18) {
-      return -1;
-    }
-    long v = 0;
-    for (int i = from; i < to; i++) {
-      if (a[i] < '0' || a[i] > '9') {
-        return -1;
-      }
-      v = v * 10 + (a[i] - '0');
-    }
-    return v;
   }
 
   private static String ascii(byte[] a, int from, int to) {
@@ -338,46 +279,12 @@ final class RequestHead {
     return new String(a, from, to - from, StandardCharsets.ISO_8859_1);
   }
 
-  /** RFC 9110 token characters. */
-  private static boolean tchar(byte b) {
-    return (b >= 'a' && b <= 'z')
-        || (b >= 'A' && b <= 'Z')
-        || (b >= '0' && b <= '9')
-        || (b > 0x20 && b < 0x7f && "!#$%&'*+-.^_`|~".indexOf(b) >= 0);
-  }
-
   private static boolean named(byte[] a, int at, String lowerName) {
-    return equalsIgnoreCase(a, at, lowerName);
+    return HeadBytes.equalsIgnoreCase(a, at, lowerName);
   }
 
   private static boolean matches(byte[] a, int at, int length, String name) {
-    return length == name.length() && equalsIgnoreCase(a, at, name);
-  }
-
-  private static boolean equalsIgnoreCase(byte[] a, int at, String s) {
-    for (int k = 0; k < s.length(); k++) {
-      int x = a[at + k];
-      int y = s.charAt(k);
-      if (x != y && (x | 0x20) != (y | 0x20)) {
-        return false;
-      }
-      if (x != y && !((x | 0x20) >= 'a' && (x | 0x20) <= 'z')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean startsWith(byte[] a, int at, int to, String s) {
-    if (to - at < s.length()) {
-      return false;
-    }
-    for (int k = 0; k < s.length(); k++) {
-      if (a[at + k] != s.charAt(k)) {
-        return false;
-      }
-    }
-    return true;
+    return length == name.length() && HeadBytes.equalsIgnoreCase(a, at, name);
   }
 
   private static boolean startsWith(byte[] a, int at, int to, byte[] s) {
@@ -390,23 +297,5 @@ final class RequestHead {
       }
     }
     return true;
-  }
-
-  private static int line(byte[] out, int n, String name, String value) {
-    n = put(out, n, name);
-    out[n++] = ':';
-    out[n++] = ' ';
-    n = put(out, n, value);
-    out[n++] = '\r';
-    out[n++] = '\n';
-    return n;
-  }
-
-  /** Writes {@code s} as ISO-8859-1 (header names and values are). */
-  static int put(byte[] out, int n, String s) {
-    for (int k = 0; k < s.length(); k++) {
-      out[n++] = (byte) s.charAt(k);
-    }
-    return n;
   }
 }

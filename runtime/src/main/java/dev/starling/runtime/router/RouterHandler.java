@@ -1,6 +1,7 @@
 package dev.starling.runtime.router;
 
 import dev.starling.runtime.http.ErrorResponses;
+import dev.starling.runtime.router.backend.BackendAnswer;
 import dev.starling.runtime.router.backend.BackendClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -129,17 +130,12 @@ final class RouterHandler extends Handler.Abstract.NonBlocking implements ProxyC
   /** The answer written through Jetty's response. */
   private record HandlerReply(Response response, Callback callback) implements ProxyExchange.Reply {
     @Override
-    public void answer(
-        int status, HttpFields backend, HttpField servedBy, byte[] body, boolean close) {
-      response.setStatus(status);
+    public void answer(BackendAnswer backend, HttpField servedBy, boolean close) {
+      response.setStatus(backend.status());
       HttpFields.Mutable h = response.getHeaders();
-      for (HttpField f : backend) {
-        if (!ForwardedRequest.hopByHop(f.getHeader())) {
-          h.add(f);
-        }
-      }
+      backend.forEachField(h::add);
       h.put(servedBy);
-      send(body, close);
+      send(backend.body(), close);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.starling.runtime.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.runtime.router.ScriptedBackend.Reply;
+import dev.starling.runtime.router.backend.BackendAnswer;
 import dev.starling.runtime.router.backend.BackendClient;
 import dev.starling.runtime.router.backend.BackendExchange;
 import dev.starling.runtime.router.backend.FailureKind;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +26,7 @@ class BackendClientTest {
 
   private QueuedThreadPool threads;
   private BackendClient client;
+  private final List<BackendAnswer> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** What one exchange ended with. */
   record Outcome(int status, String body, FailureKind failure) {}
@@ -64,9 +65,10 @@ class BackendClientTest {
             maxBytes,
             new BackendExchange.Listener() {
               @Override
-              public void onAnswer(int status, HttpFields headers, byte[] content) {
+              public void onAnswer(BackendAnswer a) {
+                answers.add(a);
                 done.complete(
-                    new Outcome(status, new String(content, StandardCharsets.UTF_8), null));
+                    new Outcome(a.status(), new String(a.body(), StandardCharsets.UTF_8), null));
               }
 
               @Override
@@ -111,6 +113,7 @@ class BackendClientTest {
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"out\r\n9\r\nputs\":[]}\r\n0\r\n\r\n";
     try (ScriptedBackend b = new ScriptedBackend((h, body, n) -> Reply.keepAlive(chunked))) {
       assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(lastHead()).isEmpty(); // Jetty's status line is written; framing is the router's
       assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
       assertThat(b.connections()).isEqualTo(1);
     }
@@ -159,6 +162,83 @@ class BackendClientTest {
             })) {
       exchange(b.port());
       assertThat(seen).containsExactly("POST /v2/models/m/infer HTTP/1.1 {\"inputs\":[]}");
+    }
+  }
+
+  /** The last answer's head as text: status line (if passed on) and header lines. */
+  private String lastHead() {
+    BackendAnswer a = answers.get(answers.size() - 1);
+    return new String(a.head(), 0, a.headLength(), StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void aUsualAnswersHeadIsPassedOnAsItCameWithoutItsHopByHopLines() throws Exception {
+    String answer =
+        "HTTP/1.1 201 Made Here\r\nx-odd-Case:  two  spaces\r\nConnection: keep-alive\r\n"
+            + "Keep-Alive: timeout=5\r\nContent-Type: application/json\r\nUpgrade: h2c\r\n"
+            + "Content-Length: 14\r\n\r\n"
+            + BODY;
+    try (ScriptedBackend b = new ScriptedBackend((h, body, n) -> Reply.keepAlive(answer))) {
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(201, BODY, null));
+      assertThat(lastHead())
+          .isEqualTo(
+              "HTTP/1.1 201 Made Here\r\nx-odd-Case:  two  spaces\r\n"
+                  + "Content-Type: application/json\r\nContent-Length: 14\r\n");
+      BackendAnswer a = answers.get(0);
+      assertThat(a.statusLineLength()).isEqualTo("HTTP/1.1 201 Made Here\r\n".length());
+      assertThat(a.lengthKept()).isTrue();
+      List<String> fields = new ArrayList<>();
+      a.forEachField((k, v) -> fields.add(k + "=" + v));
+      assertThat(fields).containsExactly("x-odd-Case=two  spaces", "Content-Type=application/json");
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(201, BODY, null));
+      assertThat(b.connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anAnswerArrivingByteByByteIsPutTogether() throws Exception {
+    try (ScriptedBackend b =
+        new ScriptedBackend(
+            (h, body, n) -> Reply.inPieces(ScriptedBackend.ok(BODY), n == 1 ? 1 : 7))) {
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(lastHead()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("Content-Length: 14\r\n");
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(b.connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void connectionCloseOnAUsualAnswerKeepsTheConnectionOutOfThePool() throws Exception {
+    String answer =
+        "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 14\r\n\r\n" + BODY;
+    try (ScriptedBackend b = new ScriptedBackend((h, body, n) -> Reply.keepAlive(answer))) {
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(lastHead()).isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 14\r\n");
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(b.connections()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void otherAnswersAreReadByJettysParserAndTheirFieldsRendered() throws Exception {
+    // HTTP/1.0 keep-alive with a length, a bare-LF head and a 204: not the usual shape
+    List<String> script =
+        List.of(
+            "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nX-A: 1\r\nContent-Length: 14\r\n\r\n"
+                + BODY,
+            "HTTP/1.1 200 OK\nX-B: 2\nContent-Length: 14\n\n" + BODY,
+            "HTTP/1.1 204 No Content\r\nX-C: 3\r\n\r\n");
+    try (ScriptedBackend b =
+        new ScriptedBackend((h, body, n) -> Reply.keepAlive(script.get(n - 1)))) {
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(lastHead()).isEqualTo("X-A: 1\r\n");
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(200, BODY, null));
+      assertThat(lastHead()).isEqualTo("X-B: 2\r\n");
+      assertThat(exchange(b.port())).isEqualTo(new Outcome(204, "", null));
+      assertThat(lastHead()).isEqualTo("X-C: 3\r\n");
+      assertThat(answers).allSatisfy(a -> assertThat(a.lengthKept()).isFalse());
+      assertThat(answers).allSatisfy(a -> assertThat(a.statusLineLength()).isZero());
+      assertThat(b.connections()).isEqualTo(1);
     }
   }
 

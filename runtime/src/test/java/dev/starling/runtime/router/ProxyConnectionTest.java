@@ -307,6 +307,69 @@ class ProxyConnectionTest {
     assertThat(backend.requests()).isEqualTo(2); // the cut one was never sent again
   }
 
+  /** The head of the next answer exactly as it arrived, up to and with its blank line. */
+  private static String rawHead(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("closed after: " + b);
+      }
+      b.write(c);
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void theBackendsHeadReachesTheCallerAsItCameWithoutHopByHopLines() throws Exception {
+    start(
+        (head, body, n) -> {
+          if (head.contains("chunked")) {
+            return Reply.keepAlive(
+                "HTTP/1.1 200 OK\r\nx-Odd-Case: c\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "2\r\n{}\r\n0\r\n\r\n");
+          }
+          if (head.contains("untilclose")) {
+            return Reply.thenClose("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{}");
+          }
+          return Reply.keepAlive(
+              "HTTP/1.1 201 Made Here\r\nx-Odd-Case:  two  spaces\r\nConnection: keep-alive\r\n"
+                  + "Keep-Alive: timeout=5\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: 2\r\n\r\n{}");
+        },
+        "");
+    String plain =
+        "HTTP/1.1 201 Made Here\r\nx-Odd-Case:  two  spaces\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 2\r\nx-starling-served-by: v1\r\n";
+    try (Socket s = connect()) {
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(post("/v2/models/m/infer", "{}").getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(rawHead(in)).isEqualTo(plain + "\r\n");
+      assertThat(new String(in.readNBytes(2), StandardCharsets.ISO_8859_1)).isEqualTo("{}");
+      // answers Jetty's parser reads: the fields as lines, the router's own length
+      out.write(post("/v2/models/chunked/infer", "{}").getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(rawHead(in))
+          .isEqualTo(
+              "HTTP/1.1 200 OK\r\nx-Odd-Case: c\r\nx-starling-served-by: v1\r\n"
+                  + "Content-Length: 2\r\n\r\n");
+      assertThat(new String(in.readNBytes(2), StandardCharsets.ISO_8859_1)).isEqualTo("{}");
+      out.write(post("/v2/models/untilclose/infer", "{}").getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(rawHead(in))
+          .isEqualTo(
+              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-starling-served-by: v1\r\n"
+                  + "Content-Length: 2\r\n\r\n");
+      assertThat(new String(in.readNBytes(2), StandardCharsets.ISO_8859_1)).isEqualTo("{}");
+      // the caller's own Connection: close is the router's to add
+      out.write(
+          post("/v2/models/m/infer", "{}", "Connection: close")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(rawHead(in)).isEqualTo(plain + "Connection: close\r\n\r\n");
+      assertThat(new String(in.readNBytes(2), StandardCharsets.ISO_8859_1)).isEqualTo("{}");
+      assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
   @Test
   void aCallerLeavingBeforeItsAnswerLeavesNothingBehind() throws Exception {
     start(

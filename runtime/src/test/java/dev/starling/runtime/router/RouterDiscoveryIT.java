@@ -137,7 +137,17 @@ class RouterDiscoveryIT {
       List<Reply> replies = load.get();
       assertThat(replies).hasSizeGreaterThan(100);
       assertThat(servedBy(replies).keySet())
-          .as("every request answered by a or b")
+          .as(
+              () ->
+                  "every request answered by a or b: "
+                      + servedBy(replies)
+                      + replies.stream()
+                          .filter(r -> r.status() != 200)
+                          .limit(3)
+                          .map(r -> "\n" + r)
+                          .collect(Collectors.joining())
+                      + "\nrouter log:\n"
+                      + router.process.log())
           .containsExactlyInAnyOrder("200 a", "200 b");
     } finally {
       a.delay(Duration.ZERO);

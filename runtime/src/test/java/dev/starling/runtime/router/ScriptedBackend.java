@@ -25,8 +25,21 @@ final class ScriptedBackend implements AutoCloseable {
     Reply answer(String requestHead, byte[] body, int requestOnConnection) throws Exception;
   }
 
-  /** Bytes to write ({@code null}: write nothing, keep silent) and whether to close afterwards. */
-  record Reply(byte[] bytes, boolean close) {
+  /**
+   * Bytes to write ({@code null}: write nothing, keep silent) and whether to close afterwards;
+   * {@code piece} > 0 writes them that many bytes at a time, a little apart (so the client reads
+   * them in as many pieces).
+   */
+  record Reply(byte[] bytes, boolean close, int piece) {
+    Reply(byte[] bytes, boolean close) {
+      this(bytes, close, 0);
+    }
+
+    /** {@code text} kept alive, written {@code piece} bytes at a time. */
+    static Reply inPieces(String text, int piece) {
+      return new Reply(text.getBytes(StandardCharsets.ISO_8859_1), false, piece);
+    }
+
     static Reply keepAlive(String text) {
       return new Reply(text.getBytes(StandardCharsets.ISO_8859_1), false);
     }
@@ -102,8 +115,16 @@ final class ScriptedBackend implements AutoCloseable {
           Thread.sleep(60_000); // silent
           return;
         }
-        out.write(r.bytes());
-        out.flush();
+        if (r.piece() > 0) {
+          for (int i = 0; i < r.bytes().length; i += r.piece()) {
+            out.write(r.bytes(), i, Math.min(r.piece(), r.bytes().length - i));
+            out.flush();
+            Thread.sleep(2);
+          }
+        } else {
+          out.write(r.bytes());
+          out.flush();
+        }
         if (r.close()) {
           return;
         }

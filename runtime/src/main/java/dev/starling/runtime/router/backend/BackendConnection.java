@@ -21,18 +21,28 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * One keep-alive HTTP/1.1 connection to a backend, carrying one exchange at a time: the request is
- * written in one gathered write, the answer parsed by Jetty's own {@link HttpParser} (content
- * length, chunked, or until close) into a byte array. Between exchanges it stays read-interested,
- * so a backend closing it is noticed at once and it leaves the pool. While an exchange is on it,
- * the endpoint's idle timeout is the exchange's timeout; when it fires the exchange fails with
- * {@link FailureKind#TIMEOUT} and the connection is closed. (Idle time in the pool is bounded by
- * the pool instead, so the timer is not rescheduled twice per exchange.) Reads are handled on the
- * selector thread itself (nothing here or in the listeners blocks), so an answer reaches the caller
- * without a hand-off to another thread.
+ * written in one gathered write. The answer's head is read straight from the bytes when it has the
+ * usual shape ({@link AnswerHead}: HTTP/1.1, one Content-Length, nothing odd), and then passed on
+ * as those bytes; any other answer (chunked, delimited by the end of the connection, HTTP/1.0, a
+ * HEAD request's, 1xx/204/304, odd lines) is read by Jetty's own {@link HttpParser} from the same
+ * bytes. Between exchanges it stays read-interested, so a backend closing it is noticed at once and
+ * it leaves the pool. While an exchange is on it, the endpoint's idle timeout is the exchange's
+ * timeout; when it fires the exchange fails with {@link FailureKind#TIMEOUT} and the connection is
+ * closed. (Idle time in the pool is bounded by the pool instead, so the timer is not rescheduled
+ * twice per exchange.) Reads are handled on the selector thread itself (nothing here or in the
+ * listeners blocks), so an answer reaches the caller without a hand-off to another thread.
  */
 final class BackendConnection extends AbstractConnection.NonBlocking
     implements HttpParser.ResponseHandler {
   private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+  /**
+   * How this exchange's answer is read: head not all here yet; body after a simple head; parser.
+   */
+  private static final int HEAD = 0;
+
+  private static final int BODY = 1;
+  private static final int PARSER = 2;
 
   private final BackendPool pool;
   private final HttpParser parser = new HttpParser(this, MAX_HEADER_BYTES);
@@ -42,6 +52,9 @@ final class BackendConnection extends AbstractConnection.NonBlocking
   private volatile boolean reuse;
   private volatile long idleSince;
   private boolean readInterestKept;
+  private int mode;
+  private int scanned;
+  private AnswerHead answerHead;
   private int status;
   private boolean close;
   private HttpFields.Mutable headers;
@@ -56,9 +69,12 @@ final class BackendConnection extends AbstractConnection.NonBlocking
 
   /** Starts {@code x} on this connection (which the caller took from the pool or just opened). */
   void send(BackendExchange x) {
+    mode = HEAD;
+    scanned = 0;
+    answerHead = null;
     status = 0;
     close = false;
-    headers = HttpFields.build(16);
+    headers = null;
     content = null;
     length = 0;
     failed = null;
@@ -129,13 +145,75 @@ final class BackendConnection extends AbstractConnection.NonBlocking
     }
   }
 
-  /** Parses what arrived; true once this read is finished with (answered, failed or closed). */
+  /** Reads what arrived; true once this read is finished with (answered, failed or closed). */
   private boolean parse() {
     BackendExchange x = exchange;
     if (x == null) {
       close(); // bytes nobody asked for: the connection cannot be trusted
       return true;
     }
+    if (mode == HEAD) {
+      int r = readHead(x);
+      if (r != READ_ON) {
+        return r == FINISHED;
+      }
+    }
+    return mode == BODY ? readBody(x) : runParser(x);
+  }
+
+  private static final int WAIT = 0;
+  private static final int READ_ON = 1;
+  private static final int FINISHED = 2;
+
+  /**
+   * Takes the answer's head if it has all arrived: the simple shape goes on to {@link #BODY}, any
+   * other to {@link #PARSER} with nothing consumed; then {@link #READ_ON}. {@link #WAIT} while more
+   * must come; {@link #FINISHED} if it failed (a body over the limit).
+   */
+  private int readHead(BackendExchange x) {
+    byte[] a = input.array();
+    int from = input.arrayOffset() + input.position();
+    int to = input.arrayOffset() + input.limit();
+    int end = HeadBytes.end(a, from, from + scanned, to);
+    if (end == -1 && to - from < MAX_HEADER_BYTES) {
+      scanned = to - from;
+      return WAIT;
+    }
+    AnswerHead h = end < 0 || x.headRequest ? null : AnswerHead.parse(a, from, end);
+    if (h == null) {
+      mode = PARSER; // Jetty's parser reads it from the start (and refuses an oversized head)
+      headers = HttpFields.build(16);
+      return READ_ON;
+    }
+    if (h.contentLength > x.maxResponseBytes) {
+      fail(
+          FailureKind.TOO_LARGE,
+          new IllegalStateException("a body of " + h.contentLength + " bytes is over the limit"));
+      close();
+      return FINISHED;
+    }
+    input.position(input.position() + (end - from));
+    answerHead = h;
+    content = new byte[(int) h.contentLength];
+    length = 0;
+    mode = BODY;
+    return READ_ON;
+  }
+
+  /** Copies what arrived of a simple answer's body; true once it is all here and answered. */
+  private boolean readBody(BackendExchange x) {
+    int n = Math.min(input.remaining(), content.length - length);
+    input.get(content, length, n);
+    length += n;
+    if (length < content.length) {
+      return false;
+    }
+    close = answerHead.close;
+    complete(x, input.hasRemaining(), BackendAnswer.of(answerHead, content));
+    return true;
+  }
+
+  private boolean runParser(BackendExchange x) {
     while (input.hasRemaining()) {
       boolean complete = parser.parseNext(input);
       if (failed != null) {
@@ -144,7 +222,7 @@ final class BackendConnection extends AbstractConnection.NonBlocking
         return true;
       }
       if (complete) {
-        complete(x, input.hasRemaining());
+        completeParsed(x, input.hasRemaining());
         return true;
       }
     }
@@ -157,27 +235,36 @@ final class BackendConnection extends AbstractConnection.NonBlocking
       close(); // the backend closed an idle connection
       return;
     }
-    parser.atEOF();
-    if (parser.parseNext(BufferUtil.EMPTY_BUFFER) && failed == null) {
-      complete(x, true); // an answer delimited by the end of the connection
-    } else {
-      fail(FailureKind.BROKEN, new EOFException("the backend closed the connection"));
-      close();
+    if (mode == PARSER) {
+      parser.atEOF();
+      if (parser.parseNext(BufferUtil.EMPTY_BUFFER) && failed == null) {
+        completeParsed(x, true); // an answer delimited by the end of the connection
+        return;
+      }
     }
+    // a head or a Content-Length body cut short
+    fail(FailureKind.BROKEN, new EOFException("the backend closed the connection"));
+    close();
   }
 
-  private void complete(BackendExchange x, boolean mustClose) {
-    int s = status;
-    HttpFields h = headers;
-    byte[] body = content == null ? new byte[0] : Arrays.copyOf(content, length);
+  private void completeParsed(BackendExchange x, boolean mustClose) {
+    byte[] body =
+        content == null
+            ? new byte[0]
+            : content.length == length ? content : Arrays.copyOf(content, length);
+    BackendAnswer answer = BackendAnswer.of(status, headers, body);
+    parser.reset();
+    complete(x, mustClose, answer);
+  }
+
+  private void complete(BackendExchange x, boolean mustClose, BackendAnswer answer) {
     reuse = !close && !mustClose;
     exchange = null;
-    parser.reset();
     if (!reuse) {
       close();
     }
     oneDone(); // back to the pool first (if written), so the caller's next request can reuse it
-    x.answer(s, h, body);
+    x.answer(answer);
   }
 
   private void fail(FailureKind kind, Throwable cause) {

@@ -2,7 +2,6 @@ package dev.starling.runtime.router.backend;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.http.HttpFields;
 
 /**
  * One request to one backend and the one callback it ends with: an answer (any status) or a failure
@@ -12,7 +11,7 @@ import org.eclipse.jetty.http.HttpFields;
 public final class BackendExchange {
   /** Receives the outcome; called exactly once, on a selector or pool thread. */
   public interface Listener {
-    void onAnswer(int status, HttpFields headers, byte[] body);
+    void onAnswer(BackendAnswer answer);
 
     void onFailure(FailureKind kind, Throwable cause);
   }
@@ -40,9 +39,9 @@ public final class BackendExchange {
     this.listener = listener;
   }
 
-  void answer(int status, HttpFields headers, byte[] content) {
+  void answer(BackendAnswer answer) {
     if (done.compareAndSet(false, true)) {
-      listener.onAnswer(status, headers, content);
+      listener.onAnswer(answer);
     }
   }
 

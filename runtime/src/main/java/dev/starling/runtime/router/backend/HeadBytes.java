@@ -1,0 +1,144 @@
+package dev.starling.runtime.router.backend;
+
+/**
+ * Byte-level helpers for reading HTTP/1.1 heads as they arrived, shared by the lean path's request
+ * head ({@code RequestHead}) and the backend's answer head ({@link AnswerHead}). Names and values
+ * are ISO-8859-1, as on the wire.
+ */
+public final class HeadBytes {
+  /** {@link #end} found a line ending that is not CRLF. */
+  public static final int BARE_LF = -2;
+
+  private HeadBytes() {}
+
+  /**
+   * Where the head in {@code a[from, to)} ends (the index after its blank line), -1 if it has not
+   * all arrived, or {@link #BARE_LF}. {@code scanFrom} skips what an earlier call already looked
+   * at.
+   */
+  public static int end(byte[] a, int from, int scanFrom, int to) {
+    for (int i = Math.max(from, scanFrom); i < to; i++) {
+      if (a[i] == '\n') {
+        if (i == from || a[i - 1] != '\r') {
+          return BARE_LF;
+        }
+        if (i - 3 >= from && a[i - 2] == '\n' && a[i - 3] == '\r') {
+          return i + 1;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** 1 for {@code close}, 0 for {@code keep-alive}, -1 for anything else (an upgrade, say). */
+  public static int connection(byte[] a, int from, int to) {
+    int result = 0;
+    int i = from;
+    while (i < to) {
+      while (i < to && (a[i] == ' ' || a[i] == '\t' || a[i] == ',')) {
+        i++;
+      }
+      int start = i;
+      while (i < to && a[i] != ',' && a[i] != ' ' && a[i] != '\t') {
+        i++;
+      }
+      if (i == start) {
+        break;
+      }
+      if (i - start == 5 && equalsIgnoreCase(a, start, "close")) {
+        result = 1;
+      } else if (!(i - start == 10 && equalsIgnoreCase(a, start, "keep-alive"))) {
+        return -1;
+      }
+    }
+    return result;
+  }
+
+  /** The comma-separated list in {@code a[from, to)} has {@code token} (lower case) in it. */
+  public static boolean hasToken(byte[] a, int from, int to, String token) {
+    int i = from;
+    while (i < to) {
+      while (i < to && (a[i] == ' ' || a[i] == '\t' || a[i] == ',')) {
+        i++;
+      }
+      int start = i;
+      while (i < to && a[i] != ',' && a[i] != ' ' && a[i] != '\t') {
+        i++;
+      }
+      if (i - start == token.length() && equalsIgnoreCase(a, start, token)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The decimal in {@code a[from, to)}, or -1 if it is not one (or longer than 18 digits). */
+  public static long digits(byte[] a, int from, int to) {
+    if (to <= from || to - from > 18) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      if (a[i] < '0' || a[i] > '9') {
+        return -1;
+      }
+      v = v * 10 + (a[i] - '0');
+    }
+    return v;
+  }
+
+  /** RFC 9110 token characters. */
+  public static boolean tchar(byte b) {
+    return (b >= 'a' && b <= 'z')
+        || (b >= 'A' && b <= 'Z')
+        || (b >= '0' && b <= '9')
+        || (b > 0x20 && b < 0x7f && "!#$%&'*+-.^_`|~".indexOf(b) >= 0);
+  }
+
+  /** {@code a[at, at + s.length())} is {@code s} up to the case of letters. */
+  public static boolean equalsIgnoreCase(byte[] a, int at, String s) {
+    for (int k = 0; k < s.length(); k++) {
+      int x = a[at + k];
+      int y = s.charAt(k);
+      if (x != y && (x | 0x20) != (y | 0x20)) {
+        return false;
+      }
+      if (x != y && !((x | 0x20) >= 'a' && (x | 0x20) <= 'z')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code a[at, to)} starts with {@code s}, exactly. */
+  public static boolean startsWith(byte[] a, int at, int to, String s) {
+    if (to - at < s.length()) {
+      return false;
+    }
+    for (int k = 0; k < s.length(); k++) {
+      if (a[at + k] != s.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code name: value} and CRLF at {@code out[n]}; the index after it. */
+  public static int line(byte[] out, int n, String name, String value) {
+    n = put(out, n, name);
+    out[n++] = ':';
+    out[n++] = ' ';
+    n = put(out, n, value);
+    out[n++] = '\r';
+    out[n++] = '\n';
+    return n;
+  }
+
+  /** Writes {@code s} as ISO-8859-1 (header names and values are). */
+  public static int put(byte[] out, int n, String s) {
+    for (int k = 0; k < s.length(); k++) {
+      out[n++] = (byte) s.charAt(k);
+    }
+    return n;
+  }
+}
