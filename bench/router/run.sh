@@ -6,7 +6,10 @@
 # env:   WRK_THREADS (2) WRK_CONNS (32) WRK_DURATION (15s) WARMUP (5s, before every run)
 #        INITIAL_WARMUP (30s routed then 30s direct, once, so both fresh JVMs are compiled)
 #        ROUNDS (2: direct, routed, direct, routed, ... so drift on a shared machine hits both alike)
-#        JAR (runtime/target/starling-runtime.jar; built if missing) JAVA_OPTS (-Xmx512m)
+#        JAR (runtime/target/starling-runtime.jar; built if missing)
+#        JAVA_OPTS (both JVMs; default ./starling's: -Xms64m -Xmx512m -XX:MaxNewSize=64m
+#        -XX:+UseParallelGC, as the runtime is shipped) ROUTER_EXTRA_OPTS (router JVM only, after
+#        JAVA_OPTS; e.g. -Dstarling.router.lean=false for the Jetty path of the same jar)
 #        PORT_BASE (18300) QUIET_MAX_BUSY (20, % CPU) QUIET_WAIT (120, s): before each measurement,
 #        wait up to QUIET_WAIT s for whole-machine CPU use to drop below QUIET_MAX_BUSY (then run
 #        anyway; the report says so). OUT (bench/results/router-<date>.md)
@@ -22,7 +25,12 @@ DURATION="${WRK_DURATION:-15s}"
 WARMUP="${WARMUP:-5s}"
 ROUNDS="${ROUNDS:-2}"
 JAR="${JAR:-$REPO/runtime/target/starling-runtime.jar}"
-JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
+STARLING_OPTS="-Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC"  # as ./starling
+JAVA_OPTS="${JAVA_OPTS:-$STARLING_OPTS}"
+ROUTER_EXTRA_OPTS="${ROUTER_EXTRA_OPTS:-}"
+JVM_FLAGS_NOTE="runtime and router \`$JAVA_OPTS\`"
+[ "$JAVA_OPTS" = "$STARLING_OPTS" ] && JVM_FLAGS_NOTE="$JVM_FLAGS_NOTE (./starling's defaults)"
+[ -n "$ROUTER_EXTRA_OPTS" ] && JVM_FLAGS_NOTE="$JVM_FLAGS_NOTE; router also \`$ROUTER_EXTRA_OPTS\`"
 PORT_BASE="${PORT_BASE:-18300}"
 QUIET_MAX_BUSY="${QUIET_MAX_BUSY:-20}"
 QUIET_WAIT="${QUIET_WAIT:-120}"
@@ -91,7 +99,7 @@ java $JAVA_OPTS -jar "$JAR" serve --model "iris=$REPO/samples/models/iris.onnx" 
   --host 127.0.0.1 --port "$RUNTIME_PORT" --log-format text > "$TMP/runtime.log" 2>&1 &
 PIDS+=("$!"); RUNTIME_PID="$!"
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" router --backend "v1=http://127.0.0.1:$RUNTIME_PORT@100" \
+java $JAVA_OPTS $ROUTER_EXTRA_OPTS -jar "$JAR" router --backend "v1=http://127.0.0.1:$RUNTIME_PORT@100" \
   --host 127.0.0.1 --port "$ROUTER_PORT" --log-format text > "$TMP/router.log" 2>&1 &
 PIDS+=("$!"); ROUTER_PID="$!"
 wait_ready "http://127.0.0.1:$RUNTIME_PORT"
@@ -133,7 +141,7 @@ LOAD_END="$(cat /proc/loadavg)"
 RSS_RUNTIME="$(rss_mib "$RUNTIME_PID")"
 RSS_ROUTER="$(rss_mib "$ROUTER_PID")"
 
-export CMDLINE="bench/router/run.sh" THREADS CONNS DURATION WARMUP ROUNDS JAVA_OPTS LOAD_START LOAD_END
+export CMDLINE="bench/router/run.sh" THREADS CONNS DURATION WARMUP ROUNDS JVM_FLAGS_NOTE LOAD_START LOAD_END
 export RSS_RUNTIME RSS_ROUTER RAW_DIR="${TMP#$REPO/}"
 export NOTES_JOINED="$(printf '%s\n' "${NOTES[@]:-}")"
 export CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -169,7 +177,8 @@ w("router and the runtime share the machine's cores.\n")
 w(f"Command: `{e['CMDLINE']}` — wrk `-t{e['THREADS']} -c{e['CONNS']} -d{e['DURATION']} --latency` "
   f"(after a {e['WARMUP']} warm-up per run) with `bench/load/post.lua` and "
   "`samples/models/iris.request.json`, POST `/v2/models/iris/infer`; "
-  f"{e['ROUNDS']} rounds, direct and routed alternating; JVMs `{e['JAVA_OPTS']}`.\n")
+  f"{e['ROUNDS']} rounds, direct and routed alternating.\n")
+w(f"JVM flags: {e['JVM_FLAGS_NOTE']}.\n")
 w("## Machine\n")
 w(f"- CPU: {e['CPU']}, {e['NPROC']} cores; memory {e['MEM']}; {e['KERNEL']}")
 w(f"- {e['JAVA']}; {e['WRKVER']}")
