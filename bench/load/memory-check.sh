@@ -43,11 +43,12 @@ command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2
 [ "$MODEL" = mlp ] || { echo "the maximum-size batch is built for mlp ([N,64] input)" >&2; exit 1; }
 
 WORK=$(mktemp -d)
-PID=""
+# shellcheck source=bench/load/lib.sh
+. "$HERE/lib.sh"
 LOAD=""
 stop() {
   if [ -n "$LOAD" ]; then kill "$LOAD" 2>/dev/null || true; wait "$LOAD" 2>/dev/null || true; LOAD=""; fi
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi
+  stop_runtime
 }
 trap 'stop; rm -rf "$WORK"' EXIT
 
@@ -60,21 +61,11 @@ models:
     source:
       uri: $REPO/$M/$MODEL.onnx
 YAML
-NMT_OPTS=""
-[ "$NMT" = 1 ] && NMT_OPTS="-XX:NativeMemoryTracking=summary"
+[ "$NMT" = 1 ] && JAVA_OPTS="$JAVA_OPTS -XX:NativeMemoryTracking=summary"
 # shellcheck disable=SC2086
-java $JAVA_OPTS $NMT_OPTS -jar "$JAR" serve --config "$WORK/runtime.yaml" --host 127.0.0.1 --port "$PORT" \
-  --log-format text $SERVE_ARGS >"$WORK/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null && break
-  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.05
-done
-curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null || { echo "not ready" >&2; exit 1; }
+start_runtime "$WORK/server.log" --config "$WORK/runtime.yaml" $SERVE_ARGS || exit 1
 
 URL="http://127.0.0.1:$PORT/v2/models/$MODEL/infer"
-rss_mib() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/"$PID"/status) / 1024 )); }
 result() { awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}'; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 

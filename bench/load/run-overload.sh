@@ -3,17 +3,29 @@
 # rate whatever the server answers (vegeta, built from its Go module by `hack/tools path vegeta`),
 # so the excess cannot slow the clients down the way a closed loop does, and shed requests are not
 # retried. Against the runtime jar on loopback, compute-heavy sample model, `--max-inflight N`:
-#   1. capacity: closed-loop wrk with MAX_INFLIGHT connections (nothing is shed) for 10 s;
-#   2. unloaded: UNLOADED_PERCENT % of capacity for DURATION;
-#   3. overloaded: OVERLOAD_FACTOR x capacity for DURATION, RSS sampled every second.
-# Reports per status (200 admitted, 503 shed): count, p50/p99/max latency, the 503 share, the
-# admitted p99 over the unloaded p99 (target <= 2), the 503 p99 (target < 10 ms), and RSS.
+#   1. JIT warm-up (closed loop), then a first estimate: closed-loop wrk at MAX_INFLIGHT
+#      connections for 10 s (nothing is shed, but each connection idles between its answer and its
+#      next request, so this is below what the server can do);
+#   2. capacity, the way the overload is applied: open loop at SATURATE_FACTOR x the estimate for
+#      DURATION; capacity = the admitted (200) answers per second of that run, i.e. what the server
+#      serves when offered more than it can take (CAPACITY=... skips 1 and 2);
+#   3. unloaded: UNLOADED_PERCENT % of capacity for DURATION;
+#   4. overloaded: OVERLOAD_FACTOR x capacity for DURATION, RSS sampled every second.
+# Per run it reports, per status (200 admitted, 503 shed), count and p50/p99/max latency as the
+# client saw it, over the run after its first SKIP_SECONDS (vegeta's workers and connections are
+# being set up then; the whole run's counts are given too), and what the server and the machine
+# saw in the same run: the gate wait and the time inside ONNX Runtime of the admitted requests
+# (mean and the p99's histogram bucket, from /metrics), GC collections and their time (jstat), and
+# the machine's new TCP connections and listen-queue overflows (nstat; machine-wide, so only
+# meaningful on a quiet machine). The verdicts: admitted p99 under overload over the unloaded p99
+# (target <= 2), the 503 p99 (target < 10 ms).
 # Writes bench/results/overload-<date>.md (OUT=... elsewhere). Only a quiet machine gives numbers
 # worth recording; `DURATION=3s WARM_SECONDS=3` checks that the script works.
 #
 # usage: bench/load/run-overload.sh   (env: MODEL=heavy MAX_INFLIGHT=4 DURATION=20s
-#        UNLOADED_PERCENT=50 OVERLOAD_FACTOR=3 CAPACITY=(measured) WARM_SECONDS=20
-#        MAX_WORKERS=2000 SERVE_ARGS= JAVA_OPTS=... JAR=... PORT=18320 OUT=...)
+#        UNLOADED_PERCENT=50 OVERLOAD_FACTOR=3 SATURATE_FACTOR=2 CAPACITY=(measured)
+#        WARM_SECONDS=20 SKIP_SECONDS=1 MAX_WORKERS=2000 SERVE_ARGS= JAVA_OPTS=... JAR=...
+#        PORT=18320 OUT=...)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -23,6 +35,8 @@ MAX_INFLIGHT="${MAX_INFLIGHT:-4}"
 DURATION="${DURATION:-20s}"
 UNLOADED_PERCENT="${UNLOADED_PERCENT:-50}"
 OVERLOAD_FACTOR="${OVERLOAD_FACTOR:-3}"
+SATURATE_FACTOR="${SATURATE_FACTOR:-2}"
+SKIP_SECONDS="${SKIP_SECONDS:-1}"
 CAPACITY="${CAPACITY:-}"
 WARM_SECONDS="${WARM_SECONDS:-20}"
 MAX_WORKERS="${MAX_WORKERS:-2000}"
@@ -37,63 +51,137 @@ command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2
 VEGETA=$(hack/tools path vegeta)
 
 WORK=$(mktemp -d)
-PID=""
+# shellcheck source=bench/load/lib.sh
+. "$HERE/lib.sh"
 SAMPLER=""
 stop() {
   if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""; fi
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi
+  stop_runtime
 }
 trap 'stop; rm -rf "$WORK"' EXIT
 
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --log-format text \
-  --model "$M/$MODEL.onnx" --max-inflight "$MAX_INFLIGHT" $SERVE_ARGS >"$WORK/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null && break
-  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.05
-done
-curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null || { echo "not ready" >&2; exit 1; }
+start_runtime "$WORK/server.log" --model "$M/$MODEL.onnx" --max-inflight "$MAX_INFLIGHT" $SERVE_ARGS || exit 1
 
 URL="http://127.0.0.1:$PORT/v2/models/$MODEL/infer"
-rss_mib() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/"$PID"/status) / 1024 )); }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 
-# JIT warm-up, then capacity: closed loop at MAX_INFLIGHT connections, so nothing is shed
+# JIT warm-up, then a first estimate: closed loop at MAX_INFLIGHT connections, so nothing is shed
 wrk -t2 -c"$MAX_INFLIGHT" -d"${WARM_SECONDS}s" -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" >/dev/null 2>&1
+estimate=""
 if [ -z "$CAPACITY" ]; then
-  CAPACITY=$(wrk -t2 -c"$MAX_INFLIGHT" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null \
+  estimate=$(wrk -t2 -c"$MAX_INFLIGHT" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null \
     | awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}' | field rps)
 fi
-unloaded_rate=$(python3 -c "print(max(1, round($CAPACITY * $UNLOADED_PERCENT / 100)))")
-overload_rate=$(python3 -c "print(max(1, round($CAPACITY * $OVERLOAD_FACTOR)))")
 
 printf 'POST %s\nContent-Type: application/json\n@%s\n' "$URL" "$REPO/$M/$MODEL.request.json" >"$WORK/targets.txt"
-# attack NAME RATE: open-loop load at RATE/s for DURATION; results in $WORK/NAME.bin
+# attack NAME RATE: open-loop load at RATE/s for DURATION; results in $WORK/NAME.bin, and what the
+# server and the machine counted meanwhile in $WORK/NAME.before / NAME.after
 attack() {
+  evidence >"$WORK/$1.before"
   "$VEGETA" attack -name "$1" -targets "$WORK/targets.txt" -rate "$2/1s" -duration "$DURATION" \
     -timeout 10s -max-workers "$MAX_WORKERS" >"$WORK/$1.bin"
+  evidence >"$WORK/$1.after"
 }
-# summary NAME: one JSON line: per status count and latency percentiles (ms), the run's span
+# evidence: one JSON object: the model's gate-wait and inference histograms and rejections
+# (/metrics), GC counts and seconds (jstat), and the machine's TCP counters (nstat)
+evidence() {
+  {
+    curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^starling_(queue|inference)_duration_seconds_(bucket|sum|count)|^starling_rejected_requests_total' || true
+    echo "#jstat $(jstat -gc "$PID" 2>/dev/null | tr -s ' \n' ' ')"
+    echo "#nstat $(nstat -az TcpActiveOpens TcpExtListenOverflows 2>/dev/null | awk 'NR > 1 {printf "%s=%s ", $1, $2}')"
+  } | python3 -c '
+import json, re, sys
+out = {"queue": {}, "inference": {}, "rejected": 0.0}
+for line in sys.stdin:
+    if line.startswith("#jstat"):
+        # jstat -gc: the column names, then their values (YGC, FGC collections; GCT seconds)
+        f = line.split()[1:]
+        gc = dict(zip(f[: len(f) // 2], f[len(f) // 2 :]))
+        if "GCT" in gc:
+            out["gc_seconds"] = float(gc["GCT"])
+            out["gc_count"] = int(gc.get("YGC", 0)) + int(gc.get("FGC", 0))
+        continue
+    if line.startswith("#nstat"):
+        for kv in line.split()[1:]:
+            k, v = kv.split("=")
+            out[k] = int(v)
+        continue
+    m = re.match(r"starling_(queue|inference)_duration_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)", line)
+    if m:
+        kind, part, labels, v = m.groups()
+        if part == "bucket":
+            le = re.search(r"le=\"([^\"]+)\"", labels).group(1)
+            out[kind][le] = float(v)
+        else:
+            out[kind][part] = float(v)
+    elif line.startswith("starling_rejected_requests_total"):
+        out["rejected"] += float(line.split()[-1])
+print(json.dumps(out))'
+}
+# summary NAME: one JSON line: per status count and latency percentiles (ms) after SKIP_SECONDS,
+# whole-run counts, the run's span, and the server/machine deltas of the run
 summary() {
   "$VEGETA" encode --to csv "$WORK/$1.bin" | python3 -c '
 import csv, json, sys
-by = {}
-first = last = None
-for row in csv.reader(sys.stdin):
-    ts, code, lat = int(row[0]), row[1], int(row[2]) / 1e6
-    by.setdefault(code, []).append(lat)
-    first = ts if first is None else min(first, ts)
-    last = ts if last is None else max(last, ts)
+skip_ns = float(sys.argv[1]) * 1e9
+before, after = (json.load(open(p)) for p in sys.argv[2:4])
+rows = [(int(r[0]), r[1], int(r[2]) / 1e6) for r in csv.reader(sys.stdin)]
+first = min(r[0] for r in rows) if rows else 0
+last = max(r[0] for r in rows) if rows else 0
+by, whole = {}, {}
+for ts, code, lat in rows:
+    whole[code] = whole.get(code, 0) + 1
+    if ts - first >= skip_ns:
+        by.setdefault(code, []).append(lat)
 def pct(v, p):
     v = sorted(v)
     return round(v[min(len(v) - 1, int(p / 100 * len(v)))], 2)
-out = {"sent": sum(len(v) for v in by.values()), "seconds": round((last - first) / 1e9, 1) if first else 0}
+out = {"sent": len(rows), "seconds": round((last - first) / 1e9, 1), "whole_run": whole}
 for code, v in sorted(by.items()):
     out[code] = {"n": len(v), "p50_ms": pct(v, 50), "p99_ms": pct(v, 99), "max_ms": round(max(v), 2)}
-print(json.dumps(out))'
+def hist(kind):
+    b, a = before.get(kind, {}), after.get(kind, {})
+    n = a.get("count", 0) - b.get("count", 0)
+    if n <= 0:
+        return None
+    mean = (a.get("sum", 0) - b.get("sum", 0)) / n * 1000
+    bounds = sorted((float(k), k) for k in a if k not in ("sum", "count") and k != "+Inf")
+    p99 = "+Inf"
+    for bound, key in bounds:
+        if a[key] - b.get(key, 0) >= 0.99 * n:
+            p99 = bound * 1000
+            break
+    return {"n": int(n), "mean_ms": round(mean, 2), "p99_bucket_ms": p99}
+server = {"gate_wait": hist("queue"), "inference": hist("inference"),
+          "shed": int(after.get("rejected", 0) - before.get("rejected", 0))}
+if "gc_seconds" in after and "gc_seconds" in before:
+    server["gc_ms"] = round((after["gc_seconds"] - before["gc_seconds"]) * 1000, 1)
+    server["gc_collections"] = after["gc_count"] - before["gc_count"]
+out["server"] = server
+out["machine"] = {k: after[k] - before[k] for k in ("TcpActiveOpens", "TcpExtListenOverflows") if k in after and k in before}
+print(json.dumps(out))' "$SKIP_SECONDS" "$WORK/$1.before" "$WORK/$1.after"
 }
+
+if [ -z "$CAPACITY" ]; then
+  # capacity the way the overload is applied: what an open loop beyond it gets admitted per second.
+  # A run that shed under 5 % did not go beyond it: the rate doubles (at most 3 times).
+  rate=$(python3 -c "print(max(1, round($estimate * $SATURATE_FACTOR)))")
+  for _ in 1 2 3 4; do
+    attack saturate "$rate"
+    saturate=$(summary saturate)
+    read -r CAPACITY saturated < <(python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+ok = s.get("200", {}).get("n", 0)
+shed = s["whole_run"].get("503", 0)
+print(max(1, round(ok / max(s["seconds"] - float(sys.argv[2]), 0.1))), int(shed >= 0.05 * s["sent"]))' "$saturate" "$SKIP_SECONDS")
+    [ "$saturated" = 1 ] && break
+    rate=$((rate * 2))
+  done
+fi
+unloaded_rate=$(python3 -c "print(max(1, round($CAPACITY * $UNLOADED_PERCENT / 100)))")
+overload_rate=$(python3 -c "print(max(1, round($CAPACITY * $OVERLOAD_FACTOR)))")
 
 rss_before=$(rss_mib)
 attack unloaded "$unloaded_rate"
@@ -108,7 +196,7 @@ rss_peak=$(sort -n "$WORK/rss.txt" | tail -1)
 sleep 2
 rss_after=$(rss_mib)
 
-reading=$(python3 - "$unloaded" "$overloaded" <<'PY'
+reading=$(python3 - "$unloaded" "$overloaded" "$SKIP_SECONDS" <<'PY'
 import json, sys
 u, o = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 ok_u, ok_o, shed = u.get("200"), o.get("200"), o.get("503")
@@ -121,10 +209,23 @@ if shed:
 else:
     lines.append("No request was shed (503): the overload rate did not exceed what the server took.")
 if ok_o:
-    lines.append(f"Admitted under overload: {ok_o['n']} in {o['seconds']} s = {ok_o['n'] / max(o['seconds'], 0.1):.0f} req/s")
-other = {k: v["n"] for k, v in o.items() if k not in ("200", "503", "sent", "seconds")}
+    span = max(o["seconds"] - float(sys.argv[3]), 0.1)
+    lines.append(f"Admitted under overload: {ok_o['n']} in {span:.1f} s = {ok_o['n'] / span:.0f} req/s")
+other = {k: v for k, v in o["whole_run"].items() if k not in ("200", "503")}
 if other:
     lines.append(f"Other outcomes under overload (status: count; 0 = client error/timeout): {other}")
+for name, r in (("unloaded", u), ("overloaded", o)):
+    sv, mc = r["server"], r["machine"]
+    g, i = sv.get("gate_wait"), sv.get("inference")
+    parts = []
+    if g and i:
+        parts.append(f"admitted requests waited {g['mean_ms']} ms at the gate on average (p99 bucket {g['p99_bucket_ms']} ms) and spent {i['mean_ms']} ms in ONNX Runtime (p99 bucket {i['p99_bucket_ms']} ms)")
+    if "gc_ms" in sv:
+        parts.append(f"{sv['gc_collections']} GC collections took {sv['gc_ms']} ms")
+    if mc:
+        parts.append(f"the machine opened {mc.get('TcpActiveOpens', '?')} TCP connections ({r['sent']} requests) with {mc.get('TcpExtListenOverflows', '?')} listen-queue overflows")
+    if parts:
+        lines.append(f"Server and machine, {name} run: " + "; ".join(parts) + ".")
 print("\n\n".join(lines))
 PY
 )
@@ -132,11 +233,17 @@ PY
 {
   echo "# Runtime overload, open loop, $(date -u +%FT%TZ)"
   echo
-  echo "Command: \`bench/load/run-overload.sh\` (MODEL=$MODEL MAX_INFLIGHT=$MAX_INFLIGHT DURATION=$DURATION UNLOADED_PERCENT=$UNLOADED_PERCENT OVERLOAD_FACTOR=$OVERLOAD_FACTOR SERVE_ARGS=\"$SERVE_ARGS\" JAVA_OPTS=\"$JAVA_OPTS\"); load generator vegeta $(basename "$(dirname "$VEGETA")" | sed 's/^vegeta-//') (open loop, keep-alive, no retries)."
+  echo "Command: \`bench/load/run-overload.sh\` (MODEL=$MODEL MAX_INFLIGHT=$MAX_INFLIGHT DURATION=$DURATION UNLOADED_PERCENT=$UNLOADED_PERCENT OVERLOAD_FACTOR=$OVERLOAD_FACTOR SATURATE_FACTOR=$SATURATE_FACTOR SKIP_SECONDS=$SKIP_SECONDS SERVE_ARGS=\"$SERVE_ARGS\" JAVA_OPTS=\"$JAVA_OPTS\"); load generator vegeta $(basename "$(dirname "$VEGETA")" | sed 's/^vegeta-//') (open loop, keep-alive, no retries)."
   echo
   echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -1); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "Capacity (closed loop, $MAX_INFLIGHT connections, 10 s): $CAPACITY req/s. Unloaded rate $unloaded_rate/s, overload rate $overload_rate/s."
+  if [ -n "$estimate" ]; then
+    echo "Capacity: $CAPACITY req/s admitted under open-loop load at $rate/s ($SATURATE_FACTOR x the closed-loop estimate of $estimate req/s at $MAX_INFLIGHT connections, 10 s, doubled while under 5 % were shed); that run: \`$saturate\`. Unloaded rate $unloaded_rate/s, overload rate $overload_rate/s."
+  else
+    echo "Capacity: $CAPACITY req/s (given). Unloaded rate $unloaded_rate/s, overload rate $overload_rate/s."
+  fi
+  echo
+  echo "Latencies as the client saw them after the first $SKIP_SECONDS s of each run (whole-run counts in whole_run); server = what /metrics and jstat counted in the run, machine = nstat, machine-wide."
   echo
   echo "Unloaded: \`$unloaded\`"
   echo

@@ -20,28 +20,13 @@ M=samples/models
 [ -f "$JAR" ] || ./mvnw -q -B -pl runtime -am package -DskipTests
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
 
-PID=""
-stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi; }
-trap stop EXIT
+# shellcheck source=bench/load/lib.sh
+. "$HERE/lib.sh"
+trap stop_runtime EXIT
 
-# start ARGS...: starts the runtime; READY_MS = milliseconds from exec to ready. (Not called in a
-# subshell, so that PID stays set for stop.)
-READY_MS=0
-start() {
-  local t0; t0=$(date +%s%N)
-  # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --log-format text "$@" > /tmp/starling-bench.log 2>&1 &
-  PID=$!
-  for _ in $(seq 1 600); do
-    if curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null; then
-      READY_MS=$(( ($(date +%s%N) - t0) / 1000000 )); return 0
-    fi
-    sleep 0.02
-  done
-  echo "server did not become ready" >&2; cat /tmp/starling-bench.log >&2; exit 1
-}
-
-rss_mib() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/"$PID"/status) / 1024 )); }
+# start ARGS...: starts the runtime; READY_MS = milliseconds from exec to ready.
+start() { start_runtime /tmp/starling-bench.log "$@" || exit 1; }
+stop() { stop_runtime; }
 
 # warm MODEL...: JIT warm-up after a start. On 2 cores shared with wrk, C2 needs ~20-30 s of load
 # before the HTTP path runs compiled (measured: the first 10 s of iris after a 12 s warm-up ran at

@@ -1,0 +1,51 @@
+# Shared by the bench/load scripts that start the runtime jar; sourced, not run. The caller sets
+# PORT, JAR and JAVA_OPTS first. Every server listens on 127.0.0.1 only.
+#
+#   start_runtime LOG ARGS...  java $JAVA_OPTS -jar $JAR serve --host 127.0.0.1 --port $PORT
+#                              --log-format text ARGS... in the background, output to LOG; sets PID
+#                              and READY_MS (exec to ready, polled every 20 ms). Returns 1 with the
+#                              log on stderr when the process exits first or is not ready within
+#                              READY_TIMEOUT seconds (default 60).
+#   stop_runtime               stops the server started last (no-op when none is running).
+#   rss_mib                    the server's resident set in MiB.
+
+PID=""
+READY_MS=0
+
+start_runtime() {
+  local log=$1
+  shift
+  local t0 deadline
+  t0=$(date +%s%N)
+  deadline=$(($(date +%s) + ${READY_TIMEOUT:-60}))
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --log-format text "$@" >"$log" 2>&1 &
+  PID=$!
+  until curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null; do
+    if ! kill -0 "$PID" 2>/dev/null; then
+      echo "the runtime exited before it was ready:" >&2
+      cat "$log" >&2
+      PID=""
+      return 1
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "the runtime was not ready within ${READY_TIMEOUT:-60} s:" >&2
+      tail -n 20 "$log" >&2
+      return 1
+    fi
+    sleep 0.02
+  done
+  READY_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
+stop_runtime() {
+  if [ -n "$PID" ]; then
+    kill "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=""
+  fi
+}
+
+rss_mib() {
+  echo $(($(awk '/VmRSS/ {print $2}' /proc/"$PID"/status) / 1024))
+}
