@@ -10,6 +10,7 @@
 #
 # usage: bench/load/run-ceiling.sh [-t THREADS] [-c CONNECTIONS] [-d DURATION] [-w WARMUP] [-m "iris mlp"] [-r ROUNDS]
 # env:   WRK_THREADS/WRK_CONNS/WRK_DURATION/WARMUP/MODELS/ROUNDS  same as the flags (defaults 2/32/15s/3s/"iris mlp"/1)
+#        STARLING_ARGS (extra `serve` arguments, e.g. "--max-concurrent 32")
 #        JAR (runtime/target/starling-runtime.jar)  JAVA_OPTS (./starling's: -Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC)
 #        INITIAL_WARMUP (30s: once per JVM server and model before the rounds)
 #        PORT_BASE (18300)  OUT (bench/results/ceiling-<date>.md)  QUIET_MAX_BUSY (20) QUIET_WAIT (120): as run-peers.sh
@@ -44,6 +45,7 @@ while getopts "t:c:d:w:m:r:h" opt; do
 done
 JAR="${JAR:-$REPO/runtime/target/starling-runtime.jar}"
 JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC}"
+STARLING_ARGS="${STARLING_ARGS:-}"
 PORT_BASE="${PORT_BASE:-18300}"
 QUIET_MAX_BUSY="${QUIET_MAX_BUSY:-20}"
 QUIET_WAIT="${QUIET_WAIT:-120}"
@@ -152,7 +154,7 @@ SPORT=$((PORT_BASE)); JPORT=$((PORT_BASE + 1)); CPORT=$((PORT_BASE + 2))
 
 # Starling first: its answers are the no-op servers' fixed answers.
 # shellcheck disable=SC2086
-start starling "$SPORT" java $JAVA_OPTS -jar "$JAR" serve --host 127.0.0.1 --port "$SPORT" --model-dir "$MODEL_DIR"
+start starling "$SPORT" java $JAVA_OPTS -jar "$JAR" serve --host 127.0.0.1 --port "$SPORT" --model-dir "$MODEL_DIR" ${STARLING_ARGS:-}
 SPID="$PID"
 for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$SPORT/v2/health/ready" && break; sleep 0.2; done
 for m in $MODELS; do
@@ -186,7 +188,7 @@ LOAD_END="$(cat /proc/loadavg)"
 cleanup
 
 # ---------------------------------------------------------------- report
-export CMDLINE THREADS CONNS DURATION WARMUP INITIAL_WARMUP MODELS ROUNDS JAVA_OPTS LOAD_START LOAD_END QUIET_MAX_BUSY
+export CMDLINE THREADS CONNS DURATION WARMUP INITIAL_WARMUP MODELS ROUNDS JAVA_OPTS STARLING_ARGS LOAD_START LOAD_END QUIET_MAX_BUSY
 export NOTES_JOINED="$(printf '%s\n' "${NOTES[@]:-}")"
 export JAVA="$(java -version 2>&1 | head -1)" WRKVER="$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2 || true)"
 export GCCVER="$(gcc --version | head -1)" CLK_TCK="$(getconf CLK_TCK)"
@@ -203,7 +205,8 @@ L = [f"# HTTP ceiling, {os.popen('date -u +%Y-%m-%dT%H:%MZ').read().strip()}\n",
      f"# wrk -t{e['THREADS']} -c{e['CONNS']} -d{e['DURATION']} --latency -s bench/load/post.lua "
      f"http://127.0.0.1:PORT/v2/models/MODEL/infer -- samples/models/MODEL.request.json",
      f"# each preceded by a {e['WARMUP']} warm-up run; {e['ROUNDS']} round(s); JVMs: {e['JAVA_OPTS']}, "
-     f"each warmed up {e['INITIAL_WARMUP']} per model first", "```\n",
+     f"each warmed up {e['INITIAL_WARMUP']} per model first",
+     f"# starling: serve --model-dir samples/models {e.get('STARLING_ARGS', '')}".rstrip(), "```\n",
      "## Machine\n",
      f"- nproc: {e['NPROC']}; CPU: {e['CPU']}; kernel: {e['KERNEL']}; {e['JAVA']}; {e['GCCVER']}; {e['WRKVER']}",
      f"- /proc/loadavg at start: `{e['LOAD_START']}`, at end: `{e['LOAD_END']}`",
