@@ -16,9 +16,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Polls {@code GET /v2/health/ready} on every endpoint each {@code health.interval}: a 200 makes
  * the endpoint ready; another status or a refused connection makes it not ready at once; {@code
- * health.failureThreshold} checks in a row that time out or break do too (and leave it a panic
- * candidate, see {@link RoutingState}). The request path adds the other signal, marking an endpoint
- * down the moment a connection to it is refused or breaks.
+ * health.failureThreshold} checks in a row that time out or break do too (and, when they timed out,
+ * also in connecting, leave it a panic candidate, see {@link RoutingState}). A connect that timed
+ * out is not a refusal: on a starved machine the router's own selector may not have run in time
+ * (RouterDiscoveryIT saw one check's connect time out at 300 ms and, counted as a refusal, take the
+ * only ready address out for a health interval). The request path adds the other signal, marking an
+ * endpoint down the moment a connection to it is refused or breaks.
  *
  * <p>Every check opens a new connection ({@code Connection: close}). An endpoint may be a ClusterIP
  * Service (a name endpoint is one pod address each, but an IP endpoint or a name with a ClusterIP
@@ -111,7 +114,7 @@ final class HealthChecker implements AutoCloseable {
                       e.failedChecks().get()
                           + " health checks in a row failed, the last with "
                           + Failures.describe(cause);
-                  if (kind == FailureKind.TIMEOUT) {
+                  if (kind == FailureKind.TIMEOUT || kind == FailureKind.CONNECT_TIMEOUT) {
                     state.timedOut(e, why); // a panic candidate if it was ready until now
                   } else {
                     state.setReady(e, false, why);

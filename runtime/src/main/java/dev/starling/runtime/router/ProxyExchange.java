@@ -138,7 +138,7 @@ final class ProxyExchange implements BackendExchange.Listener {
       // health check passes again, at most health.interval from now if it is fine after all
       ctx.state().setReady(endpoint, false, cause);
     }
-    if (kind == FailureKind.NOT_SENT && !retried && reroute()) {
+    if (kind.notSent() && !retried && reroute()) {
       retried = true;
       ctx.metrics().retry(version.name());
       send(ctx.state().table());
@@ -150,6 +150,7 @@ final class ProxyExchange implements BackendExchange.Listener {
         kind.status(),
         switch (kind) {
           case NOT_SENT -> v + "has no ready endpoint (" + what + ")";
+          case CONNECT_TIMEOUT -> v + "could not be reached in time (" + what + ")";
           case BUSY -> v + "is busy: proxy.maxConnectionsPerEndpoint in use at " + endpoint;
           case TIMEOUT -> v + "did not answer in time (" + endpoint + ")";
           case TOO_LARGE -> v + "answered with more than proxy.maxResponseBytes";

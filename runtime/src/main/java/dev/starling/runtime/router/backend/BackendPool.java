@@ -1,6 +1,7 @@
 package dev.starling.runtime.router.backend;
 
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -69,7 +70,12 @@ final class BackendPool {
           @Override
           public void failed(Throwable cause) {
             open.decrementAndGet();
-            x.fail(FailureKind.NOT_SENT, cause);
+            // Jetty's ClientConnector reports its connect timeout as a SocketTimeoutException
+            x.fail(
+                cause instanceof SocketTimeoutException
+                    ? FailureKind.CONNECT_TIMEOUT
+                    : FailureKind.NOT_SENT,
+                cause);
           }
         });
     try {

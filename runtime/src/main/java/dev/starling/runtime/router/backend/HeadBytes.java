@@ -9,6 +9,19 @@ public final class HeadBytes {
   /** {@link #end} found a line ending that is not CRLF. */
   public static final int BARE_LF = -2;
 
+  /** Which ASCII bytes are RFC 9110 token characters (a table: header names are read per byte). */
+  private static final boolean[] TCHAR = new boolean[128];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      TCHAR[c] =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+  }
+
   private HeadBytes() {}
 
   /**
@@ -89,10 +102,7 @@ public final class HeadBytes {
 
   /** RFC 9110 token characters. */
   public static boolean tchar(byte b) {
-    return (b >= 'a' && b <= 'z')
-        || (b >= 'A' && b <= 'Z')
-        || (b >= '0' && b <= '9')
-        || (b > 0x20 && b < 0x7f && "!#$%&'*+-.^_`|~".indexOf(b) >= 0);
+    return b >= 0 && TCHAR[b];
   }
 
   /** {@code a[at, at + s.length())} is {@code s} up to the case of letters. */
