@@ -120,6 +120,16 @@ class ValidationIT {
             "15"),
         Arguments.of("no versions", md("a", "[]"), "spec.versions", "should have at least 1 items"),
         Arguments.of(
+            "feedback ttl of zero",
+            md("a", v("v1", OK_URI, "drift: {feedback: {enabled: true, ttl: 0s}}")),
+            "spec.versions[0].drift.feedback.ttl",
+            "must be longer than 0s"),
+        Arguments.of(
+            "feedback remembering nothing",
+            md("a", v("v1", OK_URI, "drift: {feedback: {enabled: true, maxEntries: 0}}")),
+            "spec.versions[0].drift.feedback.maxEntries",
+            "greater than or equal to 1"),
+        Arguments.of(
             "eleven versions",
             md(
                 "a",
