@@ -35,6 +35,14 @@ public class Autoscaling {
       "Target average CPU utilisation in percent of the CPU request. Defaults to 80.")
   private Integer targetCPUUtilizationPercentage;
 
+  @Min(0)
+  @Max(3600)
+  @JsonPropertyDescription(
+      "Seconds the HPA looks back before removing pods: it scales down only to the highest"
+          + " replica count it computed over that window, so a short lull does not take away pods"
+          + " a returning load needs. 0 to 3600; unset keeps the HPA's default (300).")
+  private Integer scaleDownStabilizationWindowSeconds;
+
   @Min(1)
   @Max(10000)
   @JsonPropertyDescription(
@@ -81,18 +89,32 @@ public class Autoscaling {
     this.targetInflightRequests = targetInflightRequests;
   }
 
+  public Integer getScaleDownStabilizationWindowSeconds() {
+    return scaleDownStabilizationWindowSeconds;
+  }
+
+  public void setScaleDownStabilizationWindowSeconds(Integer scaleDownStabilizationWindowSeconds) {
+    this.scaleDownStabilizationWindowSeconds = scaleDownStabilizationWindowSeconds;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Autoscaling a
         && Objects.equals(minReplicas, a.minReplicas)
         && Objects.equals(maxReplicas, a.maxReplicas)
         && Objects.equals(targetCPUUtilizationPercentage, a.targetCPUUtilizationPercentage)
+        && Objects.equals(
+            scaleDownStabilizationWindowSeconds, a.scaleDownStabilizationWindowSeconds)
         && Objects.equals(targetInflightRequests, a.targetInflightRequests);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        minReplicas, maxReplicas, targetCPUUtilizationPercentage, targetInflightRequests);
+        minReplicas,
+        maxReplicas,
+        targetCPUUtilizationPercentage,
+        scaleDownStabilizationWindowSeconds,
+        targetInflightRequests);
   }
 }

@@ -40,6 +40,14 @@ public class RouterAutoscaling {
           + " Defaults to 70.")
   private Integer targetCPUUtilizationPercentage;
 
+  @Min(0)
+  @Max(3600)
+  @JsonPropertyDescription(
+      "Seconds the router's HPA looks back before removing router pods (scale-down"
+          + " stabilization window), as for versions. 0 to 3600; unset keeps the HPA's default"
+          + " (300).")
+  private Integer scaleDownStabilizationWindowSeconds;
+
   public RouterAutoscaling() {}
 
   public RouterAutoscaling(Integer minReplicas, Integer maxReplicas) {
@@ -71,16 +79,30 @@ public class RouterAutoscaling {
     this.targetCPUUtilizationPercentage = targetCPUUtilizationPercentage;
   }
 
+  public Integer getScaleDownStabilizationWindowSeconds() {
+    return scaleDownStabilizationWindowSeconds;
+  }
+
+  public void setScaleDownStabilizationWindowSeconds(Integer scaleDownStabilizationWindowSeconds) {
+    this.scaleDownStabilizationWindowSeconds = scaleDownStabilizationWindowSeconds;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof RouterAutoscaling a
         && Objects.equals(minReplicas, a.minReplicas)
         && Objects.equals(maxReplicas, a.maxReplicas)
-        && Objects.equals(targetCPUUtilizationPercentage, a.targetCPUUtilizationPercentage);
+        && Objects.equals(targetCPUUtilizationPercentage, a.targetCPUUtilizationPercentage)
+        && Objects.equals(
+            scaleDownStabilizationWindowSeconds, a.scaleDownStabilizationWindowSeconds);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(minReplicas, maxReplicas, targetCPUUtilizationPercentage);
+    return Objects.hash(
+        minReplicas,
+        maxReplicas,
+        targetCPUUtilizationPercentage,
+        scaleDownStabilizationWindowSeconds);
   }
 }

@@ -4,6 +4,8 @@ import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelVersion;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehaviorBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
@@ -64,7 +66,26 @@ public final class HpaFactory {
         .withMinReplicas(VersionDefaults.minReplicas(v))
         .withMaxReplicas(VersionDefaults.maxReplicas(v))
         .withMetrics(metrics)
+        .withBehavior(
+            behavior(
+                v.getAutoscaling() == null
+                    ? null
+                    : v.getAutoscaling().getScaleDownStabilizationWindowSeconds()))
         .endSpec()
         .build();
+  }
+
+  /**
+   * The HPA {@code behavior} for a scale-down stabilization window, or null (the HPA's defaults,
+   * and nothing in the applied object) when the user set none. Shared with the router's HPA.
+   */
+  static HorizontalPodAutoscalerBehavior behavior(Integer scaleDownWindowSeconds) {
+    return scaleDownWindowSeconds == null
+        ? null
+        : new HorizontalPodAutoscalerBehaviorBuilder()
+            .withNewScaleDown()
+            .withStabilizationWindowSeconds(scaleDownWindowSeconds)
+            .endScaleDown()
+            .build();
   }
 }

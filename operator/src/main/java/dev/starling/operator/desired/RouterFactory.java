@@ -165,6 +165,11 @@ public final class RouterFactory {
         .endTarget()
         .endResource()
         .endMetric()
+        .withBehavior(
+            HpaFactory.behavior(
+                autoscaling(md) == null
+                    ? null
+                    : autoscaling(md).getScaleDownStabilizationWindowSeconds()))
         .endSpec()
         .build();
   }

@@ -56,6 +56,24 @@ class RouterFactoryTest {
   }
 
   @Test
+  void scaleDownWindowIsRenderedOnlyWhenSetForTheVersionAndTheRouter() {
+    var md = fraud();
+    var v1 = md.getSpec().getVersions().get(0);
+    assertThat(HpaFactory.create(md, v1).getSpec().getBehavior()).isNull();
+    assertThat(RouterFactory.hpa(md).getSpec().getBehavior()).isNull();
+
+    v1.getAutoscaling().setScaleDownStabilizationWindowSeconds(600);
+    var autoscaling = new RouterAutoscaling();
+    autoscaling.setScaleDownStabilizationWindowSeconds(45);
+    router(md, autoscaling, null);
+    var version = HpaFactory.create(md, v1).getSpec().getBehavior();
+    assertThat(version.getScaleDown().getStabilizationWindowSeconds()).isEqualTo(600);
+    assertThat(version.getScaleUp()).isNull();
+    var routerHpa = RouterFactory.hpa(md).getSpec().getBehavior();
+    assertThat(routerHpa.getScaleDown().getStabilizationWindowSeconds()).isEqualTo(45);
+  }
+
+  @Test
   void hpaScalesTheRouterDeployment() {
     var hpa = RouterFactory.hpa(fraud());
     assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("fraud-router");

@@ -101,6 +101,12 @@ class SamplesIT {
       if (sized.getMaxReplicas() != null) {
         assertThat(routerHpa.getSpec().getMaxReplicas()).isEqualTo(sized.getMaxReplicas());
       }
+      // a scale-down window reaches the router's HPA as behavior.scaleDown (the API server keeps
+      // it)
+      if (sized.getScaleDownStabilizationWindowSeconds() != null) {
+        assertThat(routerHpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds())
+            .isEqualTo(sized.getScaleDownStabilizationWindowSeconds());
+      }
       if (sized.getMinReplicas() != null && sized.getMinReplicas() >= 2) {
         wantPdb.add(name + "-router");
       }
@@ -133,6 +139,14 @@ class SamplesIT {
               .withName(child)
               .get();
       assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(child);
+      Integer window =
+          v.getAutoscaling() == null
+              ? null
+              : v.getAutoscaling().getScaleDownStabilizationWindowSeconds();
+      if (window != null) {
+        assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds())
+            .isEqualTo(window);
+      }
       ConfigMap cm = ns.admin().configMaps().inNamespace(ns.name()).withName(child).get();
       assertThat(cm.getData().get(Names.RUNTIME_CONFIG_KEY)).contains("version: " + v.getName());
     }
