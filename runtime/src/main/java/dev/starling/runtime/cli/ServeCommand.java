@@ -53,7 +53,9 @@ public final class ServeCommand implements Callable<Integer> {
       description = "ONNX Runtime threads per inference (default 1).")
   Integer intraOpThreads;
 
-  @Option(names = "--max-concurrent", description = "Inferences running at once (default: cores).")
+  @Option(
+      names = "--max-concurrent",
+      description = "Inferences running at once (default: cores); calls under ~50 us skip it.")
   Integer maxConcurrent;
 
   @Option(names = "--max-inflight", description = "Requests per model in flight before fast 503s.")

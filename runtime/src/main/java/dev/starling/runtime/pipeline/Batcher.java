@@ -40,6 +40,7 @@ public final class Batcher {
   private final ModelMeters meters;
   private final Runner runner;
   private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
+  private final GatePolicy gatePolicy = new GatePolicy();
   private volatile Trace trace = Trace.NONE;
 
   /** What a leader did, for tests that check the waiting rules from recorded times. */
@@ -127,6 +128,12 @@ public final class Batcher {
     }
   }
 
+  /** A request's rows: the first input's first dimension (1 for a scalar or an empty shape). */
+  private static long rows(List<InferInput> inputs) {
+    long[] shape = inputs.isEmpty() ? null : inputs.get(0).shape();
+    return shape == null || shape.length == 0 ? 1 : Math.max(1, shape[0]);
+  }
+
   /** Whether a model's requests can be stacked: every input and output has a free first dim. */
   public static boolean batchable(OnnxModel model) {
     for (TensorSpec t : model.signature().inputs()) {
@@ -144,16 +151,26 @@ public final class Batcher {
 
   /**
    * Runs a request, batched with others when that is on and possible; blocks until its outputs are
-   * ready.
+   * ready. Unbatched, a call waits for the {@link InferenceGate} unless the model's calls are short
+   * enough that the wait would cost more than it saves ({@link GatePolicy}).
    */
   public List<OutputTensor> infer(OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
     if (!config.enabled() || model.maxBatchRows() <= 1 || inputs.isEmpty() || !batchable(model)) {
+      long rows = rows(inputs);
+      if (!gatePolicy.gated(rows)) {
+        meters.queued(0);
+        meters.batch(1);
+        return runner.run(model, inputs, outputs);
+      }
       long t0 = System.nanoTime();
       gate.enter();
       try {
-        meters.queued(System.nanoTime() - t0);
+        long t1 = System.nanoTime();
+        meters.queued(t1 - t0);
         meters.batch(1);
-        return runner.run(model, inputs, outputs);
+        List<OutputTensor> result = runner.run(model, inputs, outputs);
+        gatePolicy.ranGated(System.nanoTime() - t1, rows);
+        return result;
       } finally {
         gate.leave();
       }

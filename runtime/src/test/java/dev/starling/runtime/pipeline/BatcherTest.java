@@ -243,4 +243,64 @@ class BatcherTest {
     assertThat(runner.rowsPerCall).hasSize(8 * 25);
     assertThat(runner.maxRunning).isLessThanOrEqualTo(2);
   }
+
+  /**
+   * Unbatched, a model whose calls are short skips the gate once one call was measured: two calls
+   * run at once through a gate of one permit (each waits inside for the other). A long model's
+   * calls never overlap there.
+   */
+  @Test
+  void shortCallsSkipTheGateAndLongOnesKeepIt() throws Exception {
+    ModelMeters meters = metrics.model("echo-f", "1");
+    java.util.concurrent.atomic.AtomicReference<Batcher.Runner> runner =
+        new java.util.concurrent.atomic.AtomicReference<>(new EchoRunner(0));
+    Batcher b =
+        new Batcher(
+            new InferenceGate(1),
+            BatchingConfig.off(),
+            meters,
+            (model, inputs, outputs) -> runner.get().run(model, inputs, outputs));
+    for (int i = 0; i < 200; i++) { // gated until measured, then each sample: a few microseconds
+      b.infer(iris, request(new float[4], 1), null);
+      DirectArena.local().reset();
+    }
+    java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
+    Batcher.Runner meet =
+        (model, inputs, outputs) -> {
+          both.countDown();
+          try {
+            assertThat(both.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          return new EchoRunner(0).run(model, inputs, outputs);
+        };
+    runner.set(meet);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<List<OutputTensor>>> calls = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        calls.add(
+            pool.submit(
+                () -> {
+                  try {
+                    return b.infer(iris, request(new float[4], 1), null);
+                  } finally {
+                    DirectArena.local().reset();
+                  }
+                }));
+      }
+      for (Future<List<OutputTensor>> f : calls) {
+        assertThat(f.get(20, java.util.concurrent.TimeUnit.SECONDS)).hasSize(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    ModelMeters slowMeters = metrics.model("echo-g", "1");
+    EchoRunner slow = new EchoRunner(200_000);
+    Batcher gated = new Batcher(new InferenceGate(1), BatchingConfig.off(), slowMeters, slow);
+    assertThat(hammer(gated, slowMeters, 4, 20)).isEmpty();
+    assertThat(slow.maxRunning).isEqualTo(1);
+  }
 }

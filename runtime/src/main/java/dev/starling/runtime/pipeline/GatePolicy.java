@@ -1,0 +1,66 @@
+package dev.starling.runtime.pipeline;
+
+/**
+ * Decides, per model, whether a request's inference waits for the {@link InferenceGate}.
+ *
+ * <p>The gate keeps long inferences from crowding the cores: a thread inside ONNX Runtime for a
+ * millisecond that gets preempted holds everyone's caches. For a model whose call takes a few tens
+ * of microseconds (iris: ~18 µs) that cannot happen in practice (a scheduler slice is
+ * milliseconds), but the gate itself costs: with more requests than permits, every request parks
+ * and is woken again, two context switches that cost more than the inference (session 5, busy
+ * machine: the gate was ~23 % of the server's CPU per iris request). So a model runs ungated while
+ * its estimated call time, {@code rows x time per row}, is below {@link #UNGATED_BELOW_NANOS}; the
+ * in-flight bound ({@code maxInflight}) still limits how many requests it admits.
+ *
+ * <p>The estimate comes only from gated calls (at most one per core runs at once, so they are not
+ * inflated by the ungated ones' contention): every call is gated until the first one is measured,
+ * and then one call in {@link #SAMPLE_EVERY} is gated to keep it current. It is a moving average of
+ * time per row with weight 1/8; one sample counts at most 4x the estimate, so a call that was
+ * preempted moves it only a little. Races between threads only blur the heuristic (plain volatile
+ * reads and writes; a lost update is another sample).
+ */
+final class GatePolicy {
+  /** Estimated call time below which a request skips the gate. */
+  static final long UNGATED_BELOW_NANOS = 50_000;
+
+  /** One call in this many (a power of two) is gated to refresh the estimate. */
+  static final int SAMPLE_EVERY = 32;
+
+  private static final long UNKNOWN = -1;
+
+  private volatile long nanosPerRow = UNKNOWN;
+  private volatile int calls;
+
+  /** Whether a call with {@code rows} rows should wait for the gate. */
+  boolean gated(long rows) {
+    long perRow = nanosPerRow;
+    if (perRow == UNKNOWN) {
+      return true;
+    }
+    int n = calls + 1;
+    calls = n;
+    if ((n & (SAMPLE_EVERY - 1)) == 0) {
+      return true;
+    }
+    long r = Math.max(1, rows);
+    // perRow * r >= threshold, without overflow
+    return perRow > 0 && r >= (UNGATED_BELOW_NANOS + perRow - 1) / perRow;
+  }
+
+  /** Records a gated call of {@code rows} rows that ran for {@code nanos}. */
+  void ranGated(long nanos, long rows) {
+    long sample = Math.max(0, nanos) / Math.max(1, rows);
+    long perRow = nanosPerRow;
+    if (perRow == UNKNOWN) {
+      nanosPerRow = sample;
+      return;
+    }
+    long capped = Math.min(sample, Math.max(perRow, 1) * 4);
+    nanosPerRow = perRow + (capped - perRow) / 8;
+  }
+
+  /** The current estimate of a call's time per row (for tests), or -1 before the first sample. */
+  long nanosPerRow() {
+    return nanosPerRow;
+  }
+}
