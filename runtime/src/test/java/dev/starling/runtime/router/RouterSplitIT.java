@@ -6,6 +6,7 @@ import dev.starling.runtime.router.RouterWorld.Reply;
 import dev.starling.runtime.router.RouterWorld.Router;
 import dev.starling.runtime.testing.RuntimeProcess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,10 +66,19 @@ class RouterSplitIT {
     router.awaitReady(v1.url(""), v2.url(""));
   }
 
-  /** Sends {@code REQUESTS} unpinned, keyless requests; answers by version (all must be 200). */
+  /**
+   * Sends {@code REQUESTS} unpinned, keyless requests; answers by version (all must be 200). The
+   * load's time bound is generous (3 min; ~20 s on an idle machine): on a machine at load ~40 the
+   * default 60 s ended the load after 6,665 of 10,000 requests.
+   */
   private static Map<String, Long> sendSplit() {
     List<Reply> replies =
-        RouterWorld.load(CLIENTS, REQUESTS, i -> router.infer(RouterWorld.IRIS_REQUEST));
+        RouterWorld.load(
+            CLIENTS,
+            REQUESTS,
+            Duration.ofMinutes(3),
+            i -> router.infer(RouterWorld.IRIS_REQUEST),
+            () -> false);
     assertThat(replies).hasSize(REQUESTS);
     for (Reply r : replies) {
       assertThat(r.status()).as(r.body()).isEqualTo(200);
