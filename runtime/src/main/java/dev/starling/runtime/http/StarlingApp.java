@@ -27,7 +27,7 @@ public final class StarlingApp {
    * larger than that (clients reconnecting at once, a router scaling out) has its SYNs dropped, and
    * each such client waits a whole second for its retransmit.
    */
-  static final int ACCEPT_QUEUE = 1024;
+  public static final int ACCEPT_QUEUE = 1024;
 
   private StarlingApp() {}
 

@@ -1,5 +1,6 @@
 package dev.starling.runtime.router;
 
+import dev.starling.runtime.http.StarlingApp;
 import dev.starling.runtime.metrics.RuntimeMetrics;
 import dev.starling.runtime.router.backend.BackendClient;
 import dev.starling.runtime.router.config.RouterConfig;
@@ -170,6 +171,9 @@ public final class RouterServer {
             : new ServerConnector(server, jetty);
     connector.setHost(host);
     connector.setPort(port);
+    // The runtime's listen backlog, for the same reason: callers reconnecting at once behind a
+    // Service must not have their SYNs dropped at the JDK's default of 50.
+    connector.setAcceptQueueSize(StarlingApp.ACCEPT_QUEUE);
     server.addConnector(connector);
     server.setHandler(handler);
     server.setErrorHandler(new RouterErrorHandler());

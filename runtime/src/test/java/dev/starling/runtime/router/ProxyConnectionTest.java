@@ -165,6 +165,13 @@ class ProxyConnectionTest {
   }
 
   @Test
+  void theRoutersConnectorQueuesABurstOfNewConnectionsAsTheRuntimesDoes() throws Exception {
+    start(ProxyConnectionTest::echo, "");
+    assertThat(((ServerConnector) server.getConnectors()[0]).getAcceptQueueSize())
+        .isEqualTo(dev.starling.runtime.http.StarlingApp.ACCEPT_QUEUE);
+  }
+
+  @Test
   void forwardsTheRequestWithTheBackendsHostAndNoHopByHopHeaders() throws Exception {
     start(ProxyConnectionTest::echo, "");
     try (Socket s = connect()) {
