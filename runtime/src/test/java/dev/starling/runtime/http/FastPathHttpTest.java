@@ -341,8 +341,8 @@ class FastPathHttpTest {
     out.flush();
   }
 
-  /** One HTTP/1.1 response with a Content-Length body (or none). */
-  private record Reply(int status, Map<String, String> headers, String body) {
+  /** One HTTP/1.1 response with a Content-Length body (or none); OverloadHttpTest reads with it. */
+  record Reply(int status, Map<String, String> headers, String body) {
     static Reply read(InputStream in) throws IOException {
       String statusLine = line(in);
       int status = Integer.parseInt(statusLine.split(" ")[1]);

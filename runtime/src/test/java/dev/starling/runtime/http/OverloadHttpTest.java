@@ -6,19 +6,16 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.runtime.config.InferenceConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.config.ServerConfig;
+import dev.starling.runtime.http.FastPathHttpTest.Reply;
 import dev.starling.runtime.testing.Samples;
 import dev.starling.runtime.testing.TestingServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -182,33 +179,5 @@ class OverloadHttpTest {
     out.write(head.getBytes(StandardCharsets.US_ASCII));
     out.write(body, from, length);
     out.flush();
-  }
-
-  /** One HTTP/1.1 response with a Content-Length body (or none). */
-  private record Reply(int status, Map<String, String> headers, String body) {
-    static Reply read(InputStream in) throws IOException {
-      String statusLine = line(in);
-      int status = Integer.parseInt(statusLine.split(" ")[1]);
-      Map<String, String> headers = new LinkedHashMap<>();
-      for (String h; !(h = line(in)).isEmpty(); ) {
-        int colon = h.indexOf(':');
-        headers.put(h.substring(0, colon).toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
-      }
-      int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-      return new Reply(status, headers, new String(in.readNBytes(length), StandardCharsets.UTF_8));
-    }
-
-    private static String line(InputStream in) throws IOException {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      for (int c; (c = in.read()) != '\n'; ) {
-        if (c < 0) {
-          throw new IOException("connection closed; got " + b);
-        }
-        if (c != '\r') {
-          b.write(c);
-        }
-      }
-      return b.toString(StandardCharsets.US_ASCII);
-    }
   }
 }
