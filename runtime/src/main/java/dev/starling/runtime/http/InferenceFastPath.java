@@ -171,6 +171,11 @@ final class InferenceFastPath extends Handler.Wrapper {
       }
 
       @Override
+      public long arrivedNanos() {
+        return request.getBeginNanoTime();
+      }
+
+      @Override
       public InputStream stream() {
         return new MinRateInputStream(
             Content.Source.asInputStream(request),

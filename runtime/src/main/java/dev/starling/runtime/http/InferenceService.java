@@ -1,5 +1,6 @@
 package dev.starling.runtime.http;
 
+import dev.starling.runtime.metrics.ModelMeters.Outcome;
 import dev.starling.runtime.model.ModelRegistry;
 import dev.starling.runtime.model.ServedModel;
 import dev.starling.runtime.pipeline.ApiException;
@@ -45,7 +46,12 @@ final class InferenceService {
     try {
       ServedModel m = find(model, version);
       byte[] answer =
-          track(m, "v2", close, () -> predictor.inferV2(m, Bodies.readJson(body, maxBodyBytes)));
+          track(
+              m,
+              "v2",
+              close,
+              body,
+              () -> predictor.inferV2(m, Bodies.readJson(body, maxBodyBytes)));
       listener.answeredV2(m, answer);
       return Answer.ok(answer, close[0]);
     } catch (ApiException e) {
@@ -61,7 +67,8 @@ final class InferenceService {
     boolean[] close = new boolean[1];
     try {
       ServedModel m = find(model, null);
-      return Answer.ok(track(m, "v1", close, () -> v1.predict(m, body, maxBodyBytes)), close[0]);
+      return Answer.ok(
+          track(m, "v1", close, body, () -> v1.predict(m, body, maxBodyBytes)), close[0]);
     } catch (ApiException e) {
       return Answer.error(e, close[0]);
     } catch (RuntimeException e) {
@@ -79,14 +86,16 @@ final class InferenceService {
   /**
    * Runs an inference request with its bookkeeping: readiness, in-flight counts (for draining and
    * the gauge), {@code Connection: close} once the server drains ({@code close[0]}), and the
-   * request metrics by outcome.
+   * request metrics by outcome, timed from the request's arrival.
    */
-  private byte[] track(ServedModel m, String protocol, boolean[] close, Work work) {
+  private byte[] track(
+      ServedModel m, String protocol, boolean[] close, RequestBody body, Work work) {
     if (!m.ready()) {
       throw ApiException.unavailable("model '" + m.name() + "' is not ready");
     }
-    long t0 = System.nanoTime();
+    long t0 = body.arrivedNanos();
     int status = 500;
+    Outcome outcome = null;
     lifecycle.enter();
     int inflight = m.meters().inflight().incrementAndGet();
     int bound = maxInflight.getAsInt();
@@ -95,6 +104,7 @@ final class InferenceService {
         // Shed at once: a fast 503 lets the client (or the router) go elsewhere, where queueing
         // would only make every request late.
         m.meters().rejected("overload");
+        outcome = Outcome.SHED;
         throw new ApiException(
             503,
             "model '" + m.name() + "' is overloaded (" + bound + " requests in flight); retry",
@@ -110,7 +120,12 @@ final class InferenceService {
     } finally {
       m.meters().inflight().decrementAndGet();
       lifecycle.leave();
-      m.meters().request(protocol, status, System.nanoTime() - t0);
+      m.meters()
+          .request(
+              protocol,
+              status,
+              outcome != null ? outcome : Outcome.of(status),
+              System.nanoTime() - t0);
     }
   }
 

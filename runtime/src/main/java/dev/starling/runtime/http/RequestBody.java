@@ -12,4 +12,13 @@ interface RequestBody {
   long contentLength();
 
   InputStream stream() throws IOException;
+
+  /**
+   * {@link System#nanoTime()} when the request arrived, as the server knows it (the request timer
+   * starts there, so time spent before a handler ran, waiting for a thread or a core, is in it);
+   * now when the caller cannot tell.
+   */
+  default long arrivedNanos() {
+    return System.nanoTime();
+  }
 }

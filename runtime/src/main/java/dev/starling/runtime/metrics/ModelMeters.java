@@ -38,7 +38,7 @@ public final class ModelMeters {
   private final String model;
   private final String version;
   private final ConcurrentHashMap<Long, Counter> requests = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer[]> latency = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> predicted = new ConcurrentHashMap<>();
   private final Timer inference;
@@ -74,8 +74,31 @@ public final class ModelMeters {
         .register(registry);
   }
 
-  /** Protocol is one of a few constants ("v2", "v1"), status an HTTP code: labels stay bounded. */
-  public void request(String protocol, int status, long nanos) {
+  /** The {@code outcome} label of the request timer: served, shed at the in-flight bound, other. */
+  public enum Outcome {
+    OK("ok"),
+    SHED("shed"),
+    ERROR("error");
+
+    final String label;
+
+    Outcome(String label) {
+      this.label = label;
+    }
+
+    /** A status's outcome: 2xx served, anything else an error ({@link #SHED} is said directly). */
+    public static Outcome of(int status) {
+      return status >= 200 && status < 300 ? OK : ERROR;
+    }
+  }
+
+  /**
+   * Protocol is one of a few constants ("v2", "v1"), status an HTTP code: labels stay bounded. The
+   * timer is split by {@link Outcome} so that served latency is not diluted by fast refusals and a
+   * shed answer's own time can be read: {@code
+   * starling_request_duration_seconds_bucket{outcome="shed"}}.
+   */
+  public void request(String protocol, int status, Outcome outcome, long nanos) {
     long key = ((long) protocol.hashCode() << 32) | status;
     requests
         .computeIfAbsent(
@@ -94,16 +117,21 @@ public final class ModelMeters {
                         Integer.toString(status))
                     .register(registry))
         .increment();
-    latency
-        .computeIfAbsent(
-            protocol,
-            p ->
-                Timer.builder("starling.request.duration")
-                    .description("Time from request read to response written, per protocol")
-                    .tags("model", model, "version", version, "protocol", p)
-                    .serviceLevelObjectives(BUCKETS)
-                    .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    Timer[] byOutcome = latency.computeIfAbsent(protocol, p -> new Timer[Outcome.values().length]);
+    Timer timer = byOutcome[outcome.ordinal()];
+    if (timer == null) {
+      // registering is idempotent: a race only stores the same Timer twice
+      timer =
+          Timer.builder("starling.request.duration")
+              .description(
+                  "Time from request arrival to answer, per protocol and outcome (ok, shed, error)")
+              .tags("model", model, "version", version, "protocol", protocol)
+              .tag("outcome", outcome.label)
+              .serviceLevelObjectives(BUCKETS)
+              .register(registry);
+      byOutcome[outcome.ordinal()] = timer;
+    }
+    timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public void inference(long nanos) {

@@ -178,7 +178,7 @@ class EndpointsTest {
   }
 
   @Test
-  void metricsExposeRequestCountsByModelProtocolAndStatus() throws Exception {
+  void metricsExposeRequestCountsByModelProtocolAndStatusAndLatencyByOutcome() throws Exception {
     server.post("/v2/models/iris/infer", Samples.file("iris.request.json"));
     server.post("/v2/models/iris/infer", "{\"inputs\":[]}");
     HttpResponse<String> m = server.get("/metrics");
@@ -188,7 +188,10 @@ class EndpointsTest {
             "starling_requests_total{model=\"iris\",protocol=\"v2\",status=\"200\",version=\"1\"}")
         .contains(
             "starling_requests_total{model=\"iris\",protocol=\"v2\",status=\"400\",version=\"1\"}")
-        .contains("starling_request_duration_seconds_bucket{model=\"iris\",protocol=\"v2\"")
+        .contains(
+            "starling_request_duration_seconds_count{model=\"iris\",outcome=\"ok\",protocol=\"v2\",version=\"1\"}")
+        .contains(
+            "starling_request_duration_seconds_count{model=\"iris\",outcome=\"error\",protocol=\"v2\",version=\"1\"}")
         .contains("starling_inference_duration_seconds_count{model=\"iris\",version=\"1\"}")
         .contains("starling_inflight_requests{model=\"iris\",version=\"1\"}")
         .contains("starling_model_ready{model=\"iris\",version=\"1\"} 1")

@@ -9,6 +9,7 @@ import dev.starling.runtime.config.ServerConfig;
 import dev.starling.runtime.http.FastPathHttpTest.Reply;
 import dev.starling.runtime.testing.Samples;
 import dev.starling.runtime.testing.TestingServer;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -103,6 +104,8 @@ class OverloadHttpTest {
    */
   @Test
   void underOverloadEveryRequestIsServedOrShedOnItsOwnConnection() throws Exception {
+    long okBefore = timed("ok");
+    long shedBefore = timed("shed");
     byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
     int half = body.length / 2;
     Map<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
@@ -146,6 +149,23 @@ class OverloadHttpTest {
     assertThat(wrong).isEmpty();
     assertThat(byStatus.keySet()).containsExactlyInAnyOrder(200, 503);
     assertThat(byStatus.get(200).get() + byStatus.get(503).get()).isEqualTo(200);
+    // the request timer tells served from shed answers, one each
+    assertThat(timed("ok") - okBefore).isEqualTo(byStatus.get(200).get());
+    assertThat(timed("shed") - shedBefore).isEqualTo(byStatus.get(503).get());
+  }
+
+  /**
+   * How many iris requests {@code starling_request_duration_seconds} timed with {@code outcome}.
+   */
+  private static long timed(String outcome) {
+    Timer t =
+        server
+            .metrics()
+            .registry()
+            .find("starling.request.duration")
+            .tags("model", "iris", "protocol", "v2", "outcome", outcome)
+            .timer();
+    return t == null ? 0 : t.count();
   }
 
   /** The listen backlog is raised above the JDK's 50, so a burst of connects is not dropped. */
