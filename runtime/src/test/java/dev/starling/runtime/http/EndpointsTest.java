@@ -192,6 +192,13 @@ class EndpointsTest {
             "starling_request_duration_seconds_count{model=\"iris\",outcome=\"ok\",protocol=\"v2\",version=\"1\"}")
         .contains(
             "starling_request_duration_seconds_count{model=\"iris\",outcome=\"error\",protocol=\"v2\",version=\"1\"}")
+        // the buckets between 1 and 10 ms, where the overload target is read
+        .contains(
+            "starling_request_duration_seconds_bucket{model=\"iris\",outcome=\"ok\",protocol=\"v2\",version=\"1\",le=\"0.0015\"}")
+        .contains(
+            "starling_queue_duration_seconds_bucket{model=\"iris\",version=\"1\",le=\"0.003\"}")
+        .contains(
+            "starling_inference_duration_seconds_bucket{model=\"iris\",version=\"1\",le=\"0.0075\"}")
         .contains("starling_inference_duration_seconds_count{model=\"iris\",version=\"1\"}")
         .contains("starling_inflight_requests{model=\"iris\",version=\"1\"}")
         .contains("starling_model_ready{model=\"iris\",version=\"1\"} 1")
