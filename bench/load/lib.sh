@@ -2,12 +2,14 @@
 # PORT, JAR and JAVA_OPTS first. Every server listens on 127.0.0.1 only.
 #
 #   start_runtime LOG ARGS...  java $JAVA_OPTS -jar $JAR serve --host 127.0.0.1 --port $PORT
-#                              --log-format text ARGS... in the background, output to LOG; sets PID
+#                              --log-format text ARGS... in the background (on the cores listed in
+#                              RUNTIME_CPUS when set, through taskset), output to LOG; sets PID
 #                              and READY_MS (exec to ready, polled every 20 ms). Returns 1 with the
 #                              log on stderr when the process exits first or is not ready within
 #                              READY_TIMEOUT seconds (default 60).
 #   stop_runtime               stops the server started last (no-op when none is running).
 #   rss_mib                    the server's resident set in MiB.
+#   cpu_seconds                the server's CPU time so far (user + system), in seconds.
 
 PID=""
 READY_MS=0
@@ -18,8 +20,10 @@ start_runtime() {
   local t0 deadline
   t0=$(date +%s%N)
   deadline=$(($(date +%s) + ${READY_TIMEOUT:-60}))
+  local pin=()
+  [ -n "${RUNTIME_CPUS:-}" ] && pin=(taskset -c "$RUNTIME_CPUS")
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --log-format text "$@" >"$log" 2>&1 &
+  "${pin[@]}" java $JAVA_OPTS -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --log-format text "$@" >"$log" 2>&1 &
   PID=$!
   until curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null; do
     if ! kill -0 "$PID" 2>/dev/null; then
@@ -44,6 +48,11 @@ stop_runtime() {
     wait "$PID" 2>/dev/null || true
     PID=""
   fi
+}
+
+# cpu_seconds: user + system CPU the server has used so far, in seconds
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' /proc/"$PID"/stat
 }
 
 rss_mib() {

@@ -14,18 +14,25 @@
 # Per run it reports, per status (200 admitted, 503 shed), count and p50/p99/max latency as the
 # client saw it, over the run after its first SKIP_SECONDS (vegeta's workers and connections are
 # being set up then; the whole run's counts are given too), and what the server and the machine
-# saw in the same run: the gate wait and the time inside ONNX Runtime of the admitted requests
-# (mean and the p99's histogram bucket, from /metrics), GC collections and their time (jstat), and
-# the machine's new TCP connections and listen-queue overflows (nstat; machine-wide, so only
-# meaningful on a quiet machine). The verdicts: admitted p99 under overload over the unloaded p99
-# (target <= 2), the 503 p99 (target < 10 ms).
+# saw in the same run: the server's own time per answer from arrival (starling_request_duration
+# by outcome: ok = admitted, shed = 503 at the bound), the gate wait and the time inside ONNX
+# Runtime of the admitted requests (mean and p50/p90/p99 interpolated in the histogram buckets the
+# way Prometheus' histogram_quantile does, from /metrics), the CPU the server and the load
+# generator used per request (/proc and getrusage: the client's share of the 2 cores), GC
+# collections and their time (jstat), and the machine's new TCP connections and listen-queue
+# overflows (nstat; machine-wide, so only meaningful on a quiet machine). The verdicts: admitted
+# p99 under overload over the unloaded p99 (target <= 2), the 503 p99 (target < 10 ms).
+# SERVER_CPUS=1 CLIENT_CPUS=0 is the controlled variant: the server and the load generators
+# (wrk, vegeta) pinned to separate cores with taskset, so neither takes CPU from the other (the
+# server then has one core: capacity is measured the same way, on that core). Report it beside
+# the plain run, not instead of it.
 # Writes bench/results/overload-<date>.md (OUT=... elsewhere). Only a quiet machine gives numbers
 # worth recording; `DURATION=3s WARM_SECONDS=3` checks that the script works.
 #
 # usage: bench/load/run-overload.sh   (env: MODEL=heavy MAX_INFLIGHT=4 DURATION=20s
 #        UNLOADED_PERCENT=50 OVERLOAD_FACTOR=3 SATURATE_FACTOR=2 CAPACITY=(measured)
 #        WARM_SECONDS=20 SKIP_SECONDS=1 MAX_WORKERS=2000 SERVE_ARGS= JAVA_OPTS=... JAR=...
-#        PORT=18320 OUT=...)
+#        PORT=18320 OUT=... SERVER_CPUS= CLIENT_CPUS=)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -45,6 +52,11 @@ PORT="${PORT:-18320}"
 JAR="${JAR:-runtime/target/starling-runtime.jar}"
 JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC}"  # as ./starling
 OUT="${OUT:-bench/results/overload-$(date +%F).md}"
+SERVER_CPUS="${SERVER_CPUS:-}"
+CLIENT_CPUS="${CLIENT_CPUS:-}"
+RUNTIME_CPUS="$SERVER_CPUS"  # lib.sh's start_runtime pins the server there
+CLIENT=()
+[ -n "$CLIENT_CPUS" ] && CLIENT=(taskset -c "$CLIENT_CPUS")
 M=samples/models
 [ -f "$JAR" ] || ./mvnw -q -B -pl runtime -am package -DskipTests
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
@@ -67,33 +79,46 @@ URL="http://127.0.0.1:$PORT/v2/models/$MODEL/infer"
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 
 # JIT warm-up, then a first estimate: closed loop at MAX_INFLIGHT connections, so nothing is shed
-wrk -t2 -c"$MAX_INFLIGHT" -d"${WARM_SECONDS}s" -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" >/dev/null 2>&1
+"${CLIENT[@]}" wrk -t2 -c"$MAX_INFLIGHT" -d"${WARM_SECONDS}s" -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" >/dev/null 2>&1
 estimate=""
 if [ -z "$CAPACITY" ]; then
-  estimate=$(wrk -t2 -c"$MAX_INFLIGHT" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null \
+  estimate=$("${CLIENT[@]}" wrk -t2 -c"$MAX_INFLIGHT" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null \
     | awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}' | field rps)
 fi
 
 printf 'POST %s\nContent-Type: application/json\n@%s\n' "$URL" "$REPO/$M/$MODEL.request.json" >"$WORK/targets.txt"
-# attack NAME RATE: open-loop load at RATE/s for DURATION; results in $WORK/NAME.bin, and what the
-# server and the machine counted meanwhile in $WORK/NAME.before / NAME.after
+# attack NAME RATE: open-loop load at RATE/s for DURATION; results in $WORK/NAME.bin, what the
+# server and the machine counted meanwhile in $WORK/NAME.before / NAME.after, and the CPU seconds
+# vegeta used (getrusage of the child) in $WORK/NAME.client
 attack() {
   evidence >"$WORK/$1.before"
-  "$VEGETA" attack -name "$1" -targets "$WORK/targets.txt" -rate "$2/1s" -duration "$DURATION" \
-    -timeout 10s -max-workers "$MAX_WORKERS" >"$WORK/$1.bin"
+  python3 -c '
+import resource, subprocess, sys
+with open(sys.argv[2], "wb") as out:
+    rc = subprocess.call(sys.argv[3:], stdout=out)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(f"{r.ru_utime + r.ru_stime:.2f}\n")
+sys.exit(rc)' "$WORK/$1.client" "$WORK/$1.bin" "${CLIENT[@]}" "$VEGETA" attack -name "$1" \
+    -targets "$WORK/targets.txt" -rate "$2/1s" -duration "$DURATION" -timeout 10s \
+    -max-workers "$MAX_WORKERS"
   evidence >"$WORK/$1.after"
 }
-# evidence: one JSON object: the model's gate-wait and inference histograms and rejections
-# (/metrics), GC counts and seconds (jstat), and the machine's TCP counters (nstat)
+# evidence: one JSON object: the model's request (by outcome), gate-wait and inference histograms
+# and rejections (/metrics), the server's CPU seconds, GC counts and seconds (jstat), and the
+# machine's TCP counters (nstat)
 evidence() {
   {
-    curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^starling_(queue|inference)_duration_seconds_(bucket|sum|count)|^starling_rejected_requests_total' || true
+    curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^starling_(queue|inference|request)_duration_seconds_(bucket|sum|count)|^starling_rejected_requests_total' || true
+    echo "#cpu $(cpu_seconds)"
     echo "#jstat $(jstat -gc "$PID" 2>/dev/null | tr -s ' \n' ' ')"
     echo "#nstat $(nstat -az TcpActiveOpens TcpExtListenOverflows 2>/dev/null | awk 'NR > 1 {printf "%s=%s ", $1, $2}')"
   } | python3 -c '
 import json, re, sys
-out = {"queue": {}, "inference": {}, "rejected": 0.0}
+out = {"queue": {}, "inference": {}, "request_ok": {}, "request_shed": {}, "rejected": 0.0}
 for line in sys.stdin:
+    if line.startswith("#cpu"):
+        out["cpu_seconds"] = float(line.split()[1])
+        continue
     if line.startswith("#jstat"):
         # jstat -gc: the column names, then their values (YGC, FGC collections; GCT seconds)
         f = line.split()[1:]
@@ -107,14 +132,17 @@ for line in sys.stdin:
             k, v = kv.split("=")
             out[k] = int(v)
         continue
-    m = re.match(r"starling_(queue|inference)_duration_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)", line)
+    m = re.match(r"starling_(queue|inference|request)_duration_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)", line)
     if m:
         kind, part, labels, v = m.groups()
-        if part == "bucket":
-            le = re.search(r"le=\"([^\"]+)\"", labels).group(1)
-            out[kind][le] = float(v)
-        else:
-            out[kind][part] = float(v)
+        if kind == "request":
+            # by outcome, summed over protocols
+            kind = "request_" + re.search(r"outcome=\"([^\"]+)\"", labels).group(1)
+            if kind not in out:
+                continue
+        h = out[kind]
+        key = re.search(r"le=\"([^\"]+)\"", labels).group(1) if part == "bucket" else part
+        h[key] = h.get(key, 0.0) + float(v)
     elif line.startswith("starling_rejected_requests_total"):
         out["rejected"] += float(line.split()[-1])
 print(json.dumps(out))'
@@ -140,27 +168,39 @@ def pct(v, p):
 out = {"sent": len(rows), "seconds": round((last - first) / 1e9, 1), "whole_run": whole}
 for code, v in sorted(by.items()):
     out[code] = {"n": len(v), "p50_ms": pct(v, 50), "p99_ms": pct(v, 99), "max_ms": round(max(v), 2)}
+def quantile(q, deltas, n):
+    # as histogram_quantile: linear inside the bucket the rank falls in; +Inf if past the last bound
+    rank, prev_bound, prev_count = q * n, 0.0, 0.0
+    for bound, count in deltas:
+        if count >= rank:
+            if count == prev_count:
+                return round(bound * 1000, 2)
+            return round((prev_bound + (bound - prev_bound) * (rank - prev_count) / (count - prev_count)) * 1000, 2)
+        prev_bound, prev_count = bound, count
+    return "+Inf"
 def hist(kind):
     b, a = before.get(kind, {}), after.get(kind, {})
     n = a.get("count", 0) - b.get("count", 0)
     if n <= 0:
         return None
     mean = (a.get("sum", 0) - b.get("sum", 0)) / n * 1000
-    bounds = sorted((float(k), k) for k in a if k not in ("sum", "count") and k != "+Inf")
-    p99 = "+Inf"
-    for bound, key in bounds:
-        if a[key] - b.get(key, 0) >= 0.99 * n:
-            p99 = bound * 1000
-            break
-    return {"n": int(n), "mean_ms": round(mean, 2), "p99_bucket_ms": p99}
-server = {"gate_wait": hist("queue"), "inference": hist("inference"),
+    deltas = sorted((float(k), a[k] - b.get(k, 0)) for k in a if k not in ("sum", "count", "+Inf"))
+    return {"n": int(n), "mean_ms": round(mean, 2), "p50_ms": quantile(0.5, deltas, n),
+            "p90_ms": quantile(0.9, deltas, n), "p99_ms": quantile(0.99, deltas, n)}
+sent = max(len(rows), 1)
+server = {"answer_ok": hist("request_ok"), "answer_shed": hist("request_shed"),
+          "gate_wait": hist("queue"), "inference": hist("inference"),
           "shed": int(after.get("rejected", 0) - before.get("rejected", 0))}
+if "cpu_seconds" in after and "cpu_seconds" in before:
+    server["cpu_us_per_request"] = round((after["cpu_seconds"] - before["cpu_seconds"]) * 1e6 / sent)
+client_cpu = float(open(sys.argv[4]).read())
 if "gc_seconds" in after and "gc_seconds" in before:
     server["gc_ms"] = round((after["gc_seconds"] - before["gc_seconds"]) * 1000, 1)
     server["gc_collections"] = after["gc_count"] - before["gc_count"]
 out["server"] = server
+out["client"] = {"cpu_us_per_request": round(client_cpu * 1e6 / sent)}
 out["machine"] = {k: after[k] - before[k] for k in ("TcpActiveOpens", "TcpExtListenOverflows") if k in after and k in before}
-print(json.dumps(out))' "$SKIP_SECONDS" "$WORK/$1.before" "$WORK/$1.after"
+print(json.dumps(out))' "$SKIP_SECONDS" "$WORK/$1.before" "$WORK/$1.after" "$WORK/$1.client"
 }
 
 if [ -z "$CAPACITY" ]; then
@@ -218,8 +258,14 @@ for name, r in (("unloaded", u), ("overloaded", o)):
     sv, mc = r["server"], r["machine"]
     g, i = sv.get("gate_wait"), sv.get("inference")
     parts = []
+    ms = lambda h: f"mean {h['mean_ms']}, p50 {h['p50_ms']}, p90 {h['p90_ms']}, p99 {h['p99_ms']} ms"
+    for key, what in (("answer_ok", "admitted answers took (server, from arrival)"), ("answer_shed", "shed answers took (server, from arrival)")):
+        if sv.get(key):
+            parts.append(f"{what} {ms(sv[key])}")
     if g and i:
-        parts.append(f"admitted requests waited {g['mean_ms']} ms at the gate on average (p99 bucket {g['p99_bucket_ms']} ms) and spent {i['mean_ms']} ms in ONNX Runtime (p99 bucket {i['p99_bucket_ms']} ms)")
+        parts.append(f"admitted requests waited at the gate {ms(g)} and spent in ONNX Runtime {ms(i)}")
+    if "cpu_us_per_request" in sv:
+        parts.append(f"CPU per request sent: server {sv['cpu_us_per_request']} us, load generator {r['client']['cpu_us_per_request']} us")
     if "gc_ms" in sv:
         parts.append(f"{sv['gc_collections']} GC collections took {sv['gc_ms']} ms")
     if mc:
@@ -233,7 +279,7 @@ PY
 {
   echo "# Runtime overload, open loop, $(date -u +%FT%TZ)"
   echo
-  echo "Command: \`bench/load/run-overload.sh\` (MODEL=$MODEL MAX_INFLIGHT=$MAX_INFLIGHT DURATION=$DURATION UNLOADED_PERCENT=$UNLOADED_PERCENT OVERLOAD_FACTOR=$OVERLOAD_FACTOR SATURATE_FACTOR=$SATURATE_FACTOR SKIP_SECONDS=$SKIP_SECONDS SERVE_ARGS=\"$SERVE_ARGS\" JAVA_OPTS=\"$JAVA_OPTS\"); load generator vegeta $(basename "$(dirname "$VEGETA")" | sed 's/^vegeta-//') (open loop, keep-alive, no retries)."
+  echo "Command: \`bench/load/run-overload.sh\` (MODEL=$MODEL MAX_INFLIGHT=$MAX_INFLIGHT DURATION=$DURATION UNLOADED_PERCENT=$UNLOADED_PERCENT OVERLOAD_FACTOR=$OVERLOAD_FACTOR SATURATE_FACTOR=$SATURATE_FACTOR SKIP_SECONDS=$SKIP_SECONDS SERVE_ARGS=\"$SERVE_ARGS\" JAVA_OPTS=\"$JAVA_OPTS\" SERVER_CPUS=\"$SERVER_CPUS\" CLIENT_CPUS=\"$CLIENT_CPUS\"); load generator vegeta $(basename "$(dirname "$VEGETA")" | sed 's/^vegeta-//') (open loop, keep-alive, no retries)."
   echo
   echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -1); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
