@@ -31,6 +31,7 @@ final class ConfigWatcher implements Runnable {
   private final Path file;
   private final Supplier<RuntimeConfig> reader;
   private final ModelRegistry models;
+  private final ModelFetcher fetcher;
   private final InferenceConfig inference;
   private final LiveSettings live;
   private final Duration every;
@@ -40,11 +41,13 @@ final class ConfigWatcher implements Runnable {
       Path file,
       Supplier<RuntimeConfig> reader,
       ModelRegistry models,
+      ModelFetcher fetcher,
       LiveSettings live,
       Duration every) {
     this.file = file;
     this.reader = reader;
     this.models = models;
+    this.fetcher = fetcher;
     this.inference = live.get().inference();
     this.live = live;
     this.every = every;
@@ -89,7 +92,7 @@ final class ConfigWatcher implements Runnable {
     }
     LOG.info("{} changed; applying it", file);
     warnAboutStartOnly(live.get(), next);
-    int swapped = models.reload(next.models(), new ModelFetcher(), inference);
+    int swapped = models.reload(next.models(), fetcher, inference);
     live.apply(next);
     return swapped;
   }

@@ -25,10 +25,16 @@ public final class FetchCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, description = "Where to write the model.")
   Path output;
 
+  @Option(
+      names = "--ca-file",
+      description =
+          "PEM file of CA certificates to trust for https:// sources, in addition to the JDK's.")
+  Path caFile;
+
   @Override
   public Integer call() throws IOException {
     try {
-      Path file = new ModelFetcher().fetch(uri, sha256, output);
+      Path file = ModelFetcher.trusting(caFile).fetch(uri, sha256, output);
       System.out.println(
           "fetched " + uri + " to " + file + " (sha256 " + Digests.sha256(file) + ")");
       return 0;

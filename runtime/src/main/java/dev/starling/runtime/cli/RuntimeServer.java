@@ -36,16 +36,23 @@ final class RuntimeServer {
   private final Supplier<RuntimeConfig> reread;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final TrainingRun training;
+  private final ModelFetcher fetcher;
   private volatile List<String> trainingProblems = List.of();
 
   /**
    * {@code configFile} (may be null) is watched; {@code reread} reads it again with the flags. With
    * a {@code training} run (may be null), the server runs it once ready and then stops as on
-   * SIGTERM, exiting 1 if a training request failed.
+   * SIGTERM, exiting 1 if a training request failed. {@code fetcher} resolves the models' sources,
+   * at start and on every config change.
    */
   RuntimeServer(
-      RuntimeConfig cfg, Path configFile, Supplier<RuntimeConfig> reread, TrainingRun training) {
+      RuntimeConfig cfg,
+      Path configFile,
+      Supplier<RuntimeConfig> reread,
+      TrainingRun training,
+      ModelFetcher fetcher) {
     this.cfg = cfg;
+    this.fetcher = fetcher;
     this.configFile = configFile;
     this.reread = reread;
     this.training = training;
@@ -83,7 +90,7 @@ final class RuntimeServer {
       return 1;
     }
     LOG.info("listening on http://{}:{}", cfg.server().host(), app.port());
-    if (!models.loadAll(new ModelFetcher(), cfg.inference())) {
+    if (!models.loadAll(fetcher, cfg.inference())) {
       LOG.error("not every model loaded; exiting");
       app.stop();
       models.close();
@@ -91,7 +98,7 @@ final class RuntimeServer {
     }
     if (configFile != null) {
       ConfigWatcher.start(
-          new ConfigWatcher(configFile, reread, models, live, Duration.ofSeconds(2)));
+          new ConfigWatcher(configFile, reread, models, fetcher, live, Duration.ofSeconds(2)));
     }
     LOG.info(
         "ready in {} ms: {} model(s) on http://{}:{}",

@@ -13,7 +13,10 @@ import dev.starling.runtime.config.RateLimitConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.config.SignatureConfig;
 import dev.starling.runtime.config.SourceConfig;
+import dev.starling.runtime.model.ModelFetcher;
+import dev.starling.runtime.model.ModelLoadException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +39,15 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       description =
-          "A model to serve: PATH or NAME=PATH (name defaults to the file stem). Repeatable.")
+          "A model to serve: PATH, https://URL or NAME=PATH|URL (name defaults to the file stem)."
+              + " Repeatable.")
   List<String> models = new ArrayList<>();
+
+  @Option(
+      names = "--ca-file",
+      description =
+          "PEM file of CA certificates to trust for https:// models, in addition to the JDK's.")
+  Path caFile;
 
   @Option(names = "--model-dir", description = "Serve every *.onnx file in this directory.")
   Path modelDir;
@@ -114,8 +124,19 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     Logs.configure(cfg.logging().format());
+    ModelFetcher fetcher;
+    try {
+      fetcher = ModelFetcher.trusting(caFile);
+    } catch (ModelLoadException e) {
+      System.err.println("--ca-file: " + e.getMessage());
+      return 2;
+    }
     return new RuntimeServer(
-            cfg, config, this::resolve, cdsTraining == null ? null : new TrainingRun(cdsTraining))
+            cfg,
+            config,
+            this::resolve,
+            cdsTraining == null ? null : new TrainingRun(cdsTraining),
+            fetcher)
         .run();
   }
 
@@ -155,9 +176,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     List<ModelConfig> all = new ArrayList<>(cfg.models());
     for (String m : models) {
-      int eq = m.indexOf('=');
-      all.add(
-          fromFile(eq > 0 ? m.substring(0, eq) : null, Path.of(eq > 0 ? m.substring(eq + 1) : m)));
+      all.add(fromFlag(m));
     }
     if (modelDir != null) {
       all.addAll(fromDir(modelDir));
@@ -207,6 +226,35 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new ConfigException("--model-dir: cannot list " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * One {@code --model}: {@code PATH}, {@code https://URL} or either with {@code NAME=} in front. A
+   * URL is downloaded at start (trusting {@code --ca-file} too); its name defaults to the last path
+   * segment's stem, and no signature sidecar is looked for.
+   */
+  static ModelConfig fromFlag(String flag) {
+    int scheme = flag.indexOf("://");
+    int eq = flag.indexOf('=');
+    boolean named = eq > 0 && (scheme < 0 || eq < scheme);
+    String name = named ? flag.substring(0, eq) : null;
+    String source = named ? flag.substring(eq + 1) : flag;
+    if (!source.startsWith("https://")) {
+      return fromFile(name, Path.of(source));
+    }
+    String path;
+    try {
+      path = URI.create(source).getPath();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--model " + flag + ": not a URL: " + e.getMessage(), e);
+    }
+    String last = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
+    String stem = last.replaceFirst("\\.onnx$", "");
+    if (name == null && stem.isEmpty()) {
+      throw new ConfigException("--model " + flag + ": name the model (NAME=URL)");
+    }
+    return new ModelConfig(
+        name != null ? name : stem, null, new SourceConfig(source, null), null, null);
   }
 
   /**

@@ -27,15 +27,29 @@ public final class ModelFetcher {
   private final HttpClient http;
 
   public ModelFetcher() {
-    this(
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(20))
-            .build());
+    this(client().build());
   }
 
   public ModelFetcher(HttpClient http) {
     this.http = http;
+  }
+
+  /**
+   * A fetcher whose {@code https://} downloads also trust the CA certificates in {@code caFile}
+   * (PEM), beside the JDK's own; with {@code caFile} null, the default fetcher. A missing or
+   * unparsable file fails here, naming it.
+   */
+  public static ModelFetcher trusting(Path caFile) {
+    if (caFile == null) {
+      return new ModelFetcher();
+    }
+    return new ModelFetcher(client().sslContext(CaBundle.withDefaults(caFile)).build());
+  }
+
+  private static HttpClient.Builder client() {
+    return HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .connectTimeout(Duration.ofSeconds(20));
   }
 
   /** A verified local copy of {@code uri}; downloads go to {@code downloadTo} (or a temp file). */

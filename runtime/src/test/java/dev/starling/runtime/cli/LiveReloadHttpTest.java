@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.runtime.config.ConfigLoader;
 import dev.starling.runtime.config.ConfigValidator;
+import dev.starling.runtime.model.ModelFetcher;
 import dev.starling.runtime.testing.Samples;
 import dev.starling.runtime.testing.TestingServer;
 import java.net.URI;
@@ -44,7 +45,12 @@ class LiveReloadHttpTest {
     try (TestingServer s = TestingServer.start(ConfigValidator.validate(ConfigLoader.load(file)))) {
       ConfigWatcher watcher =
           new ConfigWatcher(
-              file, () -> ConfigLoader.load(file), s.models(), s.live(), Duration.ofHours(1));
+              file,
+              () -> ConfigLoader.load(file),
+              s.models(),
+              new ModelFetcher(),
+              s.live(),
+              Duration.ofHours(1));
       assertThat(s.models().get("iris").cache()).isNull();
       assertThat(status(s, "/metrics", null)).isEqualTo(200);
 
