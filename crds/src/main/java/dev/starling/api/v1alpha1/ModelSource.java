@@ -7,8 +7,13 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Objects;
 
-/** Where a version's ONNX file lives and the digest it must have. */
+/** Where a version's ONNX file lives, the digest it must have and whom to trust for it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.caBundleRef) || self.uri.startsWith('https://')",
+    message = "caBundleRef applies only to an https:// uri",
+    fieldPath = ".caBundleRef",
+    reason = "FieldValueInvalid")
 public class ModelSource {
 
   @Required
@@ -37,6 +42,13 @@ public class ModelSource {
           + " serves.")
   private String sha256;
 
+  @JsonPropertyDescription(
+      "CA certificates (PEM, a ConfigMap key) that the https:// model server's certificate chains"
+          + " to, trusted by the init container's download in addition to the runtime image's"
+          + " default CAs. For a private model server; a missing ConfigMap or key is reported on"
+          + " the ModelDeployment (Degraded, ConfigMapNotFound / ConfigMapKeyNotFound).")
+  private CaBundleRef caBundleRef;
+
   public ModelSource() {}
 
   public ModelSource(String uri, String sha256) {
@@ -60,15 +72,24 @@ public class ModelSource {
     this.sha256 = sha256;
   }
 
+  public CaBundleRef getCaBundleRef() {
+    return caBundleRef;
+  }
+
+  public void setCaBundleRef(CaBundleRef caBundleRef) {
+    this.caBundleRef = caBundleRef;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelSource s
         && Objects.equals(uri, s.uri)
-        && Objects.equals(sha256, s.sha256);
+        && Objects.equals(sha256, s.sha256)
+        && Objects.equals(caBundleRef, s.caBundleRef);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(uri, sha256);
+    return Objects.hash(uri, sha256, caBundleRef);
   }
 }

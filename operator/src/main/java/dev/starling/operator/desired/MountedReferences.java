@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The user's own objects a ModelDeployment's pods mount: the API-key Secret and the drift
- * reference-profile ConfigMaps. A missing one would leave pods in ContainerCreating with no
- * explanation on the ModelDeployment, so the operator checks each before it reports Ready.
+ * The user's own objects a ModelDeployment's pods mount: the API-key Secret, the drift
+ * reference-profile ConfigMaps and the CA ConfigMaps of https:// model sources. A missing one would
+ * leave pods in ContainerCreating with no explanation on the ModelDeployment, so the operator
+ * checks each before it reports Ready.
  */
 public final class MountedReferences {
 
@@ -50,6 +51,16 @@ public final class MountedReferences {
               "spec.auth.apiKeysSecretRef"));
     }
     for (ModelVersion v : md.getSpec().getVersions()) {
+      PodTemplateFactory.modelCa(v)
+          .ifPresent(
+              ca ->
+                  add(
+                      refs,
+                      new Reference(
+                          Kind.CONFIG_MAP,
+                          ca.getName(),
+                          ca.keyOrDefault(),
+                          "spec.versions[" + v.getName() + "].model.caBundleRef")));
       RuntimeSettings.drift(md.getSpec(), v)
           .ifPresent(
               d -> {

@@ -1,6 +1,7 @@
 package dev.starling.operator.desired;
 
 import dev.starling.api.v1alpha1.Auth;
+import dev.starling.api.v1alpha1.CaBundleRef;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelVersion;
 import io.fabric8.kubernetes.api.model.Container;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The runtime pod of one version: an optional fetch init container, the serving container, probes
@@ -49,6 +51,14 @@ public final class PodTemplateFactory {
   public static final String DRIFT_DIR = CONFIG_DIR + "/drift";
 
   public static final String DRIFT_PROFILE_FILE = DRIFT_DIR + "/profile.json";
+
+  /**
+   * The CA ConfigMap of an https:// model source (spec.versions[].model.caBundleRef), its key
+   * mapped to ca.crt, mounted read-only into the fetch init container only.
+   */
+  public static final String MODEL_CA_DIR = CONFIG_DIR + "/model-ca";
+
+  public static final String MODEL_CA_FILE = MODEL_CA_DIR + "/" + CaBundleRef.DEFAULT_KEY;
 
   /** Owner and group may read (the pod's fsGroup owns the files), nobody else. */
   static final int SECRET_FILE_MODE = 0440;
@@ -155,6 +165,14 @@ public final class PodTemplateFactory {
             });
     args.add("--output");
     args.add(ModelLocation.FETCHED_FILE);
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(mount("models", ModelLocation.MODELS_DIR, false));
+    mounts.add(mount("tmp", "/tmp", false));
+    if (modelCa(v).isPresent()) {
+      args.add("--ca-file");
+      args.add(MODEL_CA_FILE);
+      mounts.add(mount("model-ca", MODEL_CA_DIR, true));
+    }
     return new ContainerBuilder()
         .withName("fetch-model")
         .withImage(image)
@@ -167,10 +185,20 @@ public final class PodTemplateFactory {
                 .addToRequests("memory", new Quantity("128Mi"))
                 .addToLimits("memory", new Quantity("512Mi"))
                 .build())
-        .withVolumeMounts(
-            mount("models", ModelLocation.MODELS_DIR, false), mount("tmp", "/tmp", false))
+        .withVolumeMounts(mounts)
         .withSecurityContext(PodSecurity.container())
         .build();
+  }
+
+  /** The CA ConfigMap key a version's https:// download trusts, if it names one. */
+  public static Optional<CaBundleRef> modelCa(ModelVersion v) {
+    // the API server refuses caBundleRef beside any other scheme; checked here all the same
+    if (v.getModel() == null
+        || v.getModel().getUri() == null
+        || !v.getModel().getUri().startsWith("https://")) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(v.getModel().getCaBundleRef());
   }
 
   private static List<Volume> volumes(ModelDeployment md, ModelVersion v, ModelLocation location) {
@@ -209,6 +237,20 @@ public final class PodTemplateFactory {
                         .addNewItem()
                         .withKey(d.getReferenceProfile().keyOrDefault())
                         .withPath("profile.json")
+                        .endItem()
+                        .endConfigMap()
+                        .build()));
+    modelCa(v)
+        .ifPresent(
+            ca ->
+                volumes.add(
+                    new VolumeBuilder()
+                        .withName("model-ca")
+                        .withNewConfigMap()
+                        .withName(ca.getName())
+                        .addNewItem()
+                        .withKey(ca.keyOrDefault())
+                        .withPath(CaBundleRef.DEFAULT_KEY)
                         .endItem()
                         .endConfigMap()
                         .build()));

@@ -6,6 +6,7 @@ import static dev.starling.operator.TestingModelDeployments.md;
 import static dev.starling.operator.TestingModelDeployments.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.starling.api.v1alpha1.CaBundleRef;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -58,6 +59,60 @@ class DeploymentFactoryTest {
         .anyMatch(v -> v.getName().equals("models") && v.getEmptyDir() != null);
     assertThat(runtime(d).getArgs())
         .containsExactly("serve", "--config", "/etc/starling/config/runtime.yaml");
+  }
+
+  @Test
+  void aModelCaConfigMapIsMountedReadOnlyIntoTheFetchAloneAndPassedAsCaFile() {
+    var md = iris();
+    md.getSpec()
+        .getVersions()
+        .get(0)
+        .getModel()
+        .setCaBundleRef(new CaBundleRef("models-ca", "root.pem"));
+    var pod = first(md).getSpec().getTemplate().getSpec();
+    Container fetch = pod.getInitContainers().get(0);
+
+    assertThat(fetch.getArgs())
+        .containsSubsequence("--ca-file", "/etc/starling/model-ca/ca.crt")
+        .containsSubsequence("--output", "/models/model.onnx");
+    assertThat(fetch.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo("model-ca");
+              assertThat(m.getMountPath()).isEqualTo("/etc/starling/model-ca");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("model-ca")).findFirst();
+    assertThat(volume).isPresent();
+    assertThat(volume.get().getConfigMap().getName()).isEqualTo("models-ca");
+    assertThat(volume.get().getConfigMap().getItems())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getKey()).isEqualTo("root.pem");
+              assertThat(i.getPath()).isEqualTo("ca.crt");
+            });
+    // the serving container never sees it
+    assertThat(runtime(first(md)).getVolumeMounts()).noneMatch(m -> m.getName().equals("model-ca"));
+    assertThat(MountedReferences.of(md))
+        .contains(
+            new MountedReferences.Reference(
+                MountedReferences.Kind.CONFIG_MAP,
+                "models-ca",
+                "root.pem",
+                "spec.versions[v1].model.caBundleRef"));
+  }
+
+  @Test
+  void withoutACaTheFetchTrustsOnlyTheImagesDefaults() {
+    var pod = first(iris()).getSpec().getTemplate().getSpec();
+    assertThat(pod.getInitContainers().get(0).getArgs()).doesNotContain("--ca-file");
+    assertThat(pod.getVolumes()).noneMatch(v -> v.getName().equals("model-ca"));
+    var md = iris();
+    md.getSpec().getVersions().get(0).getModel().setCaBundleRef(new CaBundleRef("models-ca", null));
+    assertThat(MountedReferences.of(md))
+        .extracting(MountedReferences.Reference::key)
+        .containsExactly("ca.crt");
   }
 
   @Test

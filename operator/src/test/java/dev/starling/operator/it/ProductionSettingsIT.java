@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.starling.api.v1alpha1.Auth;
 import dev.starling.api.v1alpha1.Batching;
+import dev.starling.api.v1alpha1.CaBundleRef;
 import dev.starling.api.v1alpha1.Inference;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.SecretRef;
 import dev.starling.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -230,6 +232,65 @@ class ProductionSettingsIT {
     assertThat(awaitDegraded(ns, "iris", "ConfigMapNotFound").getMessage())
         .contains("ConfigMap 'iris-profile'")
         .contains("spec.versions[v1].drift.referenceProfile");
+  }
+
+  @Test
+  void missingModelCaConfigMapGivesAConditionAndAnEventUntilItHoldsTheKey(TestNamespace ns) {
+    ModelDeployment md = ns.sample("iris.yaml"); // an https:// model
+    md.getSpec().getVersions().get(0).getModel().setCaBundleRef(new CaBundleRef("models-ca", null));
+    ns.create(md);
+
+    Condition degraded = awaitDegraded(ns, "iris", "ConfigMapNotFound");
+    assertThat(degraded.getMessage())
+        .contains("ConfigMap 'models-ca'")
+        .contains("spec.versions[v1].model.caBundleRef")
+        .contains(ns.name());
+    assertThat(condition(ns.get("iris"), "Ready").getStatus()).isEqualTo("False");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(events(ns, "iris"))
+                    .anyMatch(
+                        e ->
+                            e.getReason().equals("ConfigMapNotFound")
+                                && e.getType().equals("Warning")
+                                && e.getMessage().contains("models-ca")
+                                && e.getMessage().contains("model.caBundleRef")));
+    // the init container gets it read-only, under the key the runtime's --ca-file reads
+    var pod = deployment(ns, "iris-v1").getSpec().getTemplate().getSpec();
+    assertThat(volume(pod.getVolumes(), "model-ca").getConfigMap().getName())
+        .isEqualTo("models-ca");
+    assertThat(pod.getInitContainers().get(0).getArgs())
+        .containsSubsequence("--ca-file", "/etc/starling/model-ca/ca.crt");
+
+    // a ConfigMap with the CA under another key is named as such
+    ns.admin()
+        .configMaps()
+        .inNamespace(ns.name())
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("models-ca")
+                .endMetadata()
+                .withData(Map.of("root.pem", "-----BEGIN CERTIFICATE-----\n"))
+                .build())
+        .create();
+    assertThat(awaitDegraded(ns, "iris", "ConfigMapKeyNotFound").getMessage())
+        .contains("no key 'ca.crt'");
+
+    // once the key is there the ModelDeployment turns Ready without an edit of its own
+    ns.admin()
+        .configMaps()
+        .inNamespace(ns.name())
+        .withName("models-ca")
+        .edit(
+            c -> {
+              c.setData(Map.of("ca.crt", "-----BEGIN CERTIFICATE-----\n"));
+              return c;
+            });
+    ns.awaitReady("iris", READY);
+    assertThat(condition(ns.get("iris"), "Degraded").getStatus()).isEqualTo("False");
   }
 
   private static Condition awaitDegraded(TestNamespace ns, String md, String reason) {

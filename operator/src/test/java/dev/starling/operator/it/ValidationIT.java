@@ -54,6 +54,19 @@ class ValidationIT {
 
   static final String OK_URI = "https://m.example.com/a.onnx";
 
+  /** One version whose model has the given uri and caBundleRef (flow-style YAML). */
+  static String withCa(String uri, String caBundleRef) {
+    return md(
+        "a",
+        """
+        - name: v1
+          model:
+            uri: %s
+            caBundleRef: %s
+        """
+            .formatted(uri, caBundleRef));
+  }
+
   static Stream<Arguments> invalid() {
     return Stream.of(
         Arguments.of(
@@ -119,6 +132,26 @@ class ValidationIT {
             "spec.versions[0].name",
             "15"),
         Arguments.of("no versions", md("a", "[]"), "spec.versions", "should have at least 1 items"),
+        Arguments.of(
+            "a CA bundle for a model that is not downloaded",
+            withCa("file:///models/a.onnx", "{name: models-ca}"),
+            "spec.versions[0].model.caBundleRef",
+            "caBundleRef applies only to an https:// uri"),
+        Arguments.of(
+            "a CA ConfigMap name that is not a DNS subdomain",
+            withCa(OK_URI, "{name: Models_CA}"),
+            "spec.versions[0].model.caBundleRef.name",
+            "should match"),
+        Arguments.of(
+            "a CA ConfigMap without a name",
+            withCa(OK_URI, "{key: ca.crt}"),
+            "spec.versions[0].model.caBundleRef.name",
+            "Required value"),
+        Arguments.of(
+            "a CA key that is not a ConfigMap key",
+            withCa(OK_URI, "{name: models-ca, key: certs/ca.crt}"),
+            "spec.versions[0].model.caBundleRef.key",
+            "should match"),
         Arguments.of(
             "feedback ttl of zero",
             md("a", v("v1", OK_URI, "drift: {feedback: {enabled: true, ttl: 0s}}")),
@@ -262,6 +295,11 @@ class ValidationIT {
     return java.util.stream.IntStream.range(0, n)
         .mapToObj(i -> "l" + i)
         .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void anHttpsModelWithACaBundleIsAccepted(TestNamespace ns) {
+    ns.createYaml(withCa(OK_URI, "{name: models-ca, key: root.pem}"));
   }
 
   @org.junit.jupiter.api.Test
