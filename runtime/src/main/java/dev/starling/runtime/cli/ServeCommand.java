@@ -73,7 +73,9 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--batch-max-size",
-      description = "Dynamic batching: most rows per call (1 = off).")
+      description =
+          "Dynamic batching: most rows per call (1 = off; unset: requests already queued"
+              + " for a long model's call are merged, up to 32).")
   Integer batchMaxSize;
 
   @Option(
@@ -187,13 +189,15 @@ public final class ServeCommand implements Callable<Integer> {
   /** Batching and cache flags apply to every model and override its config. */
   private ModelConfig withFlags(ModelConfig m) {
     if (batchMaxSize != null || batchMaxDelay != null) {
+      BatchingConfig b =
+          batchMaxSize != null
+              ? new BatchingConfig(batchMaxSize, m.batching().maxDelay())
+              : m.batching();
       m =
           m.withBatching(
-              new BatchingConfig(
-                  batchMaxSize != null ? batchMaxSize : m.batching().maxBatchSize(),
-                  batchMaxDelay != null
-                      ? duration("--batch-max-delay", batchMaxDelay)
-                      : m.batching().maxDelay()));
+              batchMaxDelay != null
+                  ? b.withMaxDelay(duration("--batch-max-delay", batchMaxDelay))
+                  : b);
     }
     if (cacheMaxEntries != null || cacheTtl != null) {
       m =

@@ -13,7 +13,7 @@ public record ModelConfig(
   public ModelConfig {
     version = version == null ? "1" : version;
     warmup = warmup == null ? Boolean.TRUE : warmup;
-    batching = batching == null ? BatchingConfig.off() : batching;
+    batching = batching == null ? BatchingConfig.DEFAULT : batching;
     cache = cache == null ? CacheConfig.off() : cache;
   }
 

@@ -79,6 +79,12 @@ class RuntimeConfigContractTest {
     assertThat(c.inference().intraOpThreads()).isEqualTo(1);
     assertThat(c.logging().format()).isEqualTo("json");
     assertThat(c.models().get(0).version()).isEqualTo("1");
+    // batching unset: opportunistic (queued requests of a long model merged, up to 32 rows)
+    BatchingConfig b = c.models().get(0).batching();
+    assertThat(b).isEqualTo(BatchingConfig.DEFAULT);
+    assertThat(b.opportunistic()).isTrue();
+    assertThat(b.maxBatchSize()).isEqualTo(32);
+    assertThat(b.maxDelay()).isZero();
   }
 
   @Test

@@ -21,9 +21,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The leader/followers batcher with a stand-in runner that echoes its input (so every request can
@@ -245,19 +248,40 @@ class BatcherTest {
   }
 
   /**
-   * Unbatched, a model whose calls are short skips the gate once one call was measured: two calls
-   * run at once through a gate of one permit (each waits inside for the other). A long model's
-   * calls never overlap there.
+   * With batching unset (opportunistic), calls long enough to wait for a permit join the queue and
+   * the requests already waiting are merged into the next call; every request still gets exactly
+   * its own rows and at most one call per permit runs.
    */
   @Test
-  void shortCallsSkipTheGateAndLongOnesKeepIt() throws Exception {
+  void unsetBatchingMergesTheRequestsQueuedForAPermit() throws Exception {
+    ModelMeters meters = metrics.model("echo-h", "1");
+    EchoRunner runner = new EchoRunner(2_000_000);
+    Batcher b = new Batcher(new InferenceGate(2), BatchingConfig.DEFAULT, meters, runner);
+    assertThat(hammer(b, meters, 16, 20)).isEmpty();
+    assertThat(runner.rowsPerCall.size()).as("calls").isLessThan(16 * 20 / 2);
+    assertThat(runner.rowsPerCall).anySatisfy(r -> assertThat(r).isGreaterThan(3));
+    assertThat(runner.rowsPerCall)
+        .allSatisfy(
+            r -> assertThat(r).isLessThanOrEqualTo(BatchingConfig.DEFAULT_MAX_BATCH_SIZE + 2));
+    assertThat(runner.maxRunning).isLessThanOrEqualTo(2);
+  }
+
+  /**
+   * Batching off, or unset (opportunistic), a model whose calls are short skips the gate and the
+   * queue once one call was measured: two calls run at once through a gate of one permit (each
+   * waits inside for the other), each with only its own request. A long model's calls never overlap
+   * there.
+   */
+  @ParameterizedTest
+  @MethodSource("offAndUnset")
+  void shortCallsSkipTheGateAndLongOnesKeepIt(BatchingConfig batching) throws Exception {
     ModelMeters meters = metrics.model("echo-f", "1");
     java.util.concurrent.atomic.AtomicReference<Batcher.Runner> runner =
         new java.util.concurrent.atomic.AtomicReference<>(new EchoRunner(0));
     Batcher b =
         new Batcher(
             new InferenceGate(1),
-            BatchingConfig.off(),
+            batching,
             meters,
             (model, inputs, outputs) -> runner.get().run(model, inputs, outputs));
     for (int i = 0; i < 200; i++) { // gated until measured, then each sample: a few microseconds
@@ -299,8 +323,12 @@ class BatcherTest {
 
     ModelMeters slowMeters = metrics.model("echo-g", "1");
     EchoRunner slow = new EchoRunner(200_000);
-    Batcher gated = new Batcher(new InferenceGate(1), BatchingConfig.off(), slowMeters, slow);
+    Batcher gated = new Batcher(new InferenceGate(1), batching, slowMeters, slow);
     assertThat(hammer(gated, slowMeters, 4, 20)).isEmpty();
     assertThat(slow.maxRunning).isEqualTo(1);
+  }
+
+  static Stream<BatchingConfig> offAndUnset() {
+    return Stream.of(BatchingConfig.off(), BatchingConfig.DEFAULT);
   }
 }
