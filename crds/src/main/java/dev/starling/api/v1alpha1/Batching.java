@@ -17,7 +17,10 @@ public class Batching {
   @Max(4096)
   @JsonPropertyDescription(
       "Most rows stacked into one ONNX Runtime call, 1 to 4096; 1 turns batching off. Only models"
-          + " whose inputs and outputs all have a free first dimension are batched. Defaults to 1.")
+          + " whose inputs and outputs all have a free first dimension are batched. Unset, batching"
+          + " is opportunistic: requests of a model whose calls take 50 microseconds or more that are already"
+          + " waiting for an inference permit are merged into the next call (up to 32 rows, less"
+          + " where the model stops gaining per row), so an idle server merges nothing.")
   private Integer maxBatchSize;
 
   @Size(max = 16)

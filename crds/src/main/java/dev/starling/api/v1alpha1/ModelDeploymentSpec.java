@@ -62,7 +62,8 @@ public class ModelDeploymentSpec {
 
   @JsonPropertyDescription(
       "Dynamic batching for every version (a version's own batching overrides it field by"
-          + " field). Off by default.")
+          + " field). Unset, the runtime merges only requests already waiting for a busy model"
+          + " (see maxBatchSize).")
   private Batching batching;
 
   @JsonPropertyDescription(

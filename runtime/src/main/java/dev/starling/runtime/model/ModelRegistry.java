@@ -105,8 +105,13 @@ public final class ModelRegistry implements AutoCloseable {
       ModelConfig old = m.config();
       if (!old.batching().equals(c.batching()) || !old.cache().equals(c.cache())) {
         OnnxModel serving = m.model();
-        if (c.batching().enabled() && serving != null && serving.batchSizing() == null) {
-          sizeBatches(c, serving); // loaded with batching off: measure now, while serving
+        if (c.batching().enabled()
+            && serving != null
+            && (serving.batchSizing() == null
+                || serving.batchSizing().tooShort() && !c.batching().opportunistic())) {
+          // loaded with batching off, or only opportunistic (short calls not probed): measure
+          // now, while serving
+          sizeBatches(c, serving);
         }
         m.reconfigure(old.withBatching(c.batching()).withCache(c.cache()));
         applyCache(m, c.cache());
@@ -146,7 +151,9 @@ public final class ModelRegistry implements AutoCloseable {
     if (!Batcher.batchable(model)) {
       return;
     }
-    BatchSizing.Decision d = BatchSizing.decide(model::timeCall);
+    BatchSizing.Decision d =
+        BatchSizing.decide(
+            model::timeCall, c.batching().opportunistic() ? BatchSizing.QUEUEING_CALL_NANOS : 0);
     model.batchSizing(d);
     LOG.info(
         "model {} version {}: batch sizing {} (configured maxBatchSize {})",

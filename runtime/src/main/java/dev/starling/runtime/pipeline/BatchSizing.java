@@ -17,6 +17,9 @@ import java.util.List;
  * row: cap 1, batching off for it. A model still gaining at the largest size probed is not capped.
  */
 public final class BatchSizing {
+  /** One-row calls shorter than this never wait for an inference permit ({@link GatePolicy}). */
+  public static final long QUEUEING_CALL_NANOS = GatePolicy.UNGATED_BELOW_NANOS;
+
   /** A doubling must cut the per-row time by this share to be worth its extra waiting. */
   public static final double MIN_GAIN = 0.10;
 
@@ -41,8 +44,15 @@ public final class BatchSizing {
     }
   }
 
-  /** The cap ({@link #UNCAPPED} if none) and the measurements it was drawn from. */
-  public record Decision(int maxRows, List<Probe> probes) {
+  /**
+   * The cap ({@link #UNCAPPED} if none) and the measurements it was drawn from; {@code tooShort}
+   * when probing stopped at one row because the call is too short to queue for a permit.
+   */
+  public record Decision(int maxRows, List<Probe> probes, boolean tooShort) {
+    public Decision(int maxRows, List<Probe> probes) {
+      this(maxRows, probes, false);
+    }
+
     public boolean batches() {
       return maxRows > 1;
     }
@@ -61,16 +71,33 @@ public final class BatchSizing {
       b.append(
           maxRows == UNCAPPED
               ? "no cap (still gaining at " + PROBE_MAX_ROWS + " rows)"
-              : maxRows == 1 ? "batching off (no per-row gain)" : "at most " + maxRows + " rows");
+              : tooShort
+                  ? "not batched (a call is too short to wait for an inference permit)"
+                  : maxRows == 1
+                      ? "batching off (no per-row gain)"
+                      : "at most " + maxRows + " rows");
       return b.toString();
     }
   }
 
   /** Probes 1, 2, 4, ... rows (up to {@link #PROBE_MAX_ROWS}), stopping at the first no-gain. */
   public static Decision decide(CallTimer timer) {
+    return decide(timer, 0);
+  }
+
+  /**
+   * As {@link #decide(CallTimer)}, but a model whose one-row call takes less than {@code
+   * minCallNanos} is not probed further and gets cap 1: opportunistic batching merges only requests
+   * that queue for an inference permit, and calls that short never do ({@link GatePolicy}), so
+   * probing them would only lengthen the start.
+   */
+  public static Decision decide(CallTimer timer, long minCallNanos) {
     List<Probe> probes = new ArrayList<>();
     Probe best = new Probe(1, Math.max(1, timer.nanos(1)));
     probes.add(best);
+    if (best.nanos() < minCallNanos) {
+      return new Decision(1, List.copyOf(probes), true);
+    }
     for (int rows = 2; rows <= PROBE_MAX_ROWS; rows *= 2) {
       Probe p = new Probe(rows, Math.max(1, timer.nanos(rows)));
       probes.add(p);

@@ -56,6 +56,50 @@ class BatchSizingTest {
   }
 
   /**
+   * Opportunistic batching probes past one row only where a call is long enough to queue for a
+   * permit: a 20 µs call stops there (cap 1), a 60 µs one is probed as usual.
+   */
+  @Test
+  void aCallTooShortToQueueIsNotProbedFurther() {
+    List<Integer> asked = new ArrayList<>();
+    BatchSizing.Decision shortCall =
+        BatchSizing.decide(
+            rows -> {
+              asked.add(rows);
+              return 20_000L * rows;
+            },
+            BatchSizing.QUEUEING_CALL_NANOS);
+    assertThat(asked).containsExactly(1);
+    assertThat(shortCall.maxRows()).isEqualTo(1);
+    assertThat(shortCall.tooShort()).isTrue();
+    assertThat(shortCall.describe()).contains("too short");
+
+    BatchSizing.Decision longCall =
+        BatchSizing.decide(rows -> 60_000L + 1_000L * rows, BatchSizing.QUEUEING_CALL_NANOS);
+    assertThat(longCall.tooShort()).isFalse();
+    assertThat(longCall.maxRows()).isEqualTo(BatchSizing.UNCAPPED);
+  }
+
+  /**
+   * Nothing configured (opportunistic batching): the MLP is measured and batches, iris (a call of a
+   * few microseconds, never queued for a permit) is not probed past one row and is not batched.
+   */
+  @Test
+  void unsetBatchingMeasuresTheMlpAndLeavesIrisUnbatched() {
+    try (TestingServer s =
+        TestingServer.samples(new RuntimeConfig(ServerConfig.defaults(), null, null, null, null))) {
+      var mlp = s.models().get("mlp");
+      assertThat(mlp.config().batching().opportunistic()).isTrue();
+      assertThat(mlp.maxBatchRows()).as(mlp.model().batchSizing().describe()).isGreaterThan(1);
+      var iris = s.models().get("iris");
+      assertThat(iris.model().batchSizing().tooShort())
+          .as(iris.model().batchSizing().describe())
+          .isTrue();
+      assertThat(iris.maxBatchRows()).isEqualTo(1);
+    }
+  }
+
+  /**
    * The real sample models with batching 32/2ms, measured as the server loads them: the MLP (a
    * bigger call is much cheaper per row) keeps batching, and the gauge says how far.
    */
