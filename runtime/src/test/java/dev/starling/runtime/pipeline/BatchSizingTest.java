@@ -19,17 +19,46 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** How many rows a model's batches may hold, decided from measured per-call times. */
 class BatchSizingTest {
 
+  /**
+   * A size that seems not to gain is timed again with the size before it (a busy neighbour may have
+   * preempted it): 2 rows first measured at 1.2 ms against 1 row's 200 µs, then 260 µs, keeps
+   * batching; a conv net that loses both times is still off.
+   */
+  @Test
+  void aDoublingThatSeemsNotToGainIsTimedAgainBeforeItCounts() {
+    List<Integer> asked = new ArrayList<>();
+    Map<Integer, List<Long>> micros =
+        Map.of(
+            1, new ArrayList<>(List.of(200L, 190L)),
+            2, new ArrayList<>(List.of(1_200L, 260L)),
+            4, new ArrayList<>(List.of(300L, 300L)),
+            8, new ArrayList<>(List.of(700L, 700L)));
+    BatchSizing.Decision d =
+        BatchSizing.decide(
+            rows -> {
+              asked.add(rows);
+              return micros.get(rows).remove(0) * 1000L;
+            });
+    assertThat(d.maxRows()).as(d.describe()).isEqualTo(4);
+    assertThat(asked).containsExactly(1, 2, 2, 1, 4, 8, 8, 4);
+    assertThat(d.probes()).extracting(BatchSizing.Probe::nanos).startsWith(190_000L, 260_000L);
+
+    BatchSizing.Decision conv = BatchSizing.decide(rows -> rows * 2_000_000L);
+    assertThat(conv.maxRows()).isEqualTo(1);
+  }
+
   static Stream<Arguments> measuredCosts() {
     return Stream.of(
         // µs per call by rows; per row 40, 22, 13, 8.75, 7.5, 8.1: 32 loses, cap 16
         Arguments.of(
-            "small dense model", Map.of(1, 40, 2, 44, 4, 52, 8, 70, 16, 120, 32, 260), 16, 6),
-        // per row 2000, 1950: 2.5 % gain, not worth waiting for; probing stops at 2
-        Arguments.of("compute-bound conv net", Map.of(1, 2000, 2, 3900), 1, 2),
+            "small dense model", Map.of(1, 40, 2, 44, 4, 52, 8, 70, 16, 120, 32, 260), 16, 8),
+        // per row 2000, 1950: 2.5 % gain, not worth waiting for; probing stops at 2 (both timed
+        // twice)
+        Arguments.of("compute-bound conv net", Map.of(1, 2000, 2, 3900), 1, 4),
         // 2 rows cost more per row than 1: off
-        Arguments.of("worse when batched", Map.of(1, 1000, 2, 2400), 1, 2),
+        Arguments.of("worse when batched", Map.of(1, 1000, 2, 2400), 1, 4),
         // per row 1000, 895, 800 (just over 10 % each), then 770 (4 %): cap 4
-        Arguments.of("gain at the margin", Map.of(1, 1000, 2, 1790, 4, 3200, 8, 6156), 4, 4),
+        Arguments.of("gain at the margin", Map.of(1, 1000, 2, 1790, 4, 3200, 8, 6156), 4, 6),
         // gains all the way to the largest probe: no cap, the configured size applies
         Arguments.of(
             "still gaining at the top",
