@@ -7,7 +7,8 @@
 # CPU seconds of every test-world process and of the operator over the run (from /proc),
 # the API server's apiserver_request_total by verb and resource before/after, the operator's
 # JOSDK counters, its GC log, thread count, and `jmap -histo:live` at the end.
-# Environment: STARLING_BENCH_JVM_OPTS as in run.sh; STARLING_PROFILE_HEAP_DUMP=1 adds heap.hprof;
+# Environment: STARLING_BENCH_JVM_OPTS as in run.sh; STARLING_OPERATOR_JAR runs another operator jar
+# (e.g. an older commit's, for an A/B on the same world; the driver still uses this tree's jar); STARLING_PROFILE_HEAP_DUMP=1 adds heap.hprof;
 # STARLING_PROFILE_JFR=1 adds operator.jfr (read with bench/operator/jfr-top.py).
 # Output goes to OUT_DIR (default bench/results/tmp/profile-<time>); summary.txt is the reading.
 set -euo pipefail
@@ -33,7 +34,7 @@ kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=30
 [[ ${STARLING_PROFILE_JFR:-0} = 1 ]] && JVM_OPTS="$JVM_OPTS -XX:StartFlightRecording=settings=profile,filename=$PWD/$OUT/operator.jfr"
 # shellcheck disable=SC2086
 STARLING_LEADER_ELECTION=false STARLING_HTTP_PORT=$PORT STARLING_JOSDK_LOG_LEVEL=WARN \
-  java $JVM_OPTS -Xlog:gc:file="$OUT/gc.log" -jar operator/target/starling-operator.jar \
+  java $JVM_OPTS -Xlog:gc:file="$OUT/gc.log" -jar "${STARLING_OPERATOR_JAR:-operator/target/starling-operator.jar}" \
   >"$OUT/operator.log" 2>&1 &
 OPERATOR_PID=$!
 trap 'kill $OPERATOR_PID 2>/dev/null || true' EXIT
@@ -69,7 +70,7 @@ grep -E '^Vm(RSS|HWM)' "/proc/$OPERATOR_PID/status" >"$OUT/rss.txt"
 jcmd $OPERATOR_PID GC.heap_info >"$OUT/heap.txt" 2>/dev/null || true
 
 {
-  echo "count=$COUNT wall=$(($(date +%s) - START)) s load=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "count=$COUNT wall=$(($(date +%s) - START)) s load=$(cut -d' ' -f1-3 /proc/loadavg) jar=${STARLING_OPERATOR_JAR:-this tree}"
   echo "## CPU seconds during the run"
   join "$OUT/cpu-before.txt" "$OUT/cpu-after.txt" | awk '{printf "%-24s %7.1f\n", $1, $3 - $2}'
   echo "## API requests during the run, all clients (server-side time, top 25)"
