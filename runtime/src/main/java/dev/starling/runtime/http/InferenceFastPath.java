@@ -8,10 +8,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.zip.GZIPOutputStream;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -41,6 +43,13 @@ final class InferenceFastPath extends Handler.Wrapper {
    * it a reset socket (which may lose it the answer too).
    */
   static final long MAX_DISCARDED_BYTES = 1024 * 1024;
+
+  /** Headers most answers carry, encoded once (a shed 503 carries both). */
+  private static final HttpField JSON =
+      new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
+
+  private static final HttpField RETRY_AFTER_1 =
+      new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
 
   private final InferenceService inference;
   private final AccessControl access;
@@ -188,8 +197,10 @@ final class InferenceFastPath extends Handler.Wrapper {
       Response response, Answer a, boolean close, byte[] gzipped, Callback callback) {
     response.setStatus(a.status());
     HttpFields.Mutable h = response.getHeaders();
-    h.put(HttpHeader.CONTENT_TYPE, "application/json");
-    if (a.retryAfterSeconds() > 0) {
+    h.put(JSON);
+    if (a.retryAfterSeconds() == 1) {
+      h.put(RETRY_AFTER_1);
+    } else if (a.retryAfterSeconds() > 0) {
       h.put(HttpHeader.RETRY_AFTER, a.retryAfterSeconds());
     }
     if (a.challenge() != null) {

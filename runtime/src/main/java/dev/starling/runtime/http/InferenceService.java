@@ -6,6 +6,7 @@ import dev.starling.runtime.model.ServedModel;
 import dev.starling.runtime.pipeline.ApiException;
 import dev.starling.runtime.pipeline.InferenceListener;
 import dev.starling.runtime.pipeline.Predictor;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 /**
@@ -22,6 +23,7 @@ final class InferenceService {
   private final long maxBodyBytes;
   private final IntSupplier maxInflight;
   private final InferenceListener listener;
+  private final ConcurrentHashMap<String, Shed> shed = new ConcurrentHashMap<>();
 
   /** {@code maxInflight} is read per request: a reloaded config changes it live. */
   InferenceService(
@@ -42,38 +44,38 @@ final class InferenceService {
 
   /** OIP v2 infer on {@code model} ({@code version} null when the path names none). */
   Answer inferV2(String model, String version, RequestBody body, String path) {
-    boolean[] close = new boolean[1];
     try {
       ServedModel m = find(model, version);
-      byte[] answer =
+      Answer a =
           track(
-              m,
-              "v2",
-              close,
-              body,
-              () -> predictor.inferV2(m, Bodies.readJson(body, maxBodyBytes)));
-      listener.answeredV2(m, answer);
-      return Answer.ok(answer, close[0]);
+              m, "v2", body, path, () -> predictor.inferV2(m, Bodies.readJson(body, maxBodyBytes)));
+      if (a.status() == 200) {
+        try {
+          listener.answeredV2(m, a.body());
+        } catch (RuntimeException e) {
+          ErrorResponses.unexpected("POST", path, e);
+          return Answer.internalError(a.close());
+        }
+      }
+      return a;
     } catch (ApiException e) {
-      return Answer.error(e, close[0]);
+      return Answer.error(e, false);
     } catch (RuntimeException e) {
       ErrorResponses.unexpected("POST", path, e);
-      return Answer.internalError(close[0]);
+      return Answer.internalError(false);
     }
   }
 
   /** KServe V1 predict on {@code model}. */
   Answer predictV1(String model, RequestBody body, String path) {
-    boolean[] close = new boolean[1];
     try {
       ServedModel m = find(model, null);
-      return Answer.ok(
-          track(m, "v1", close, body, () -> v1.predict(m, body, maxBodyBytes)), close[0]);
+      return track(m, "v1", body, path, () -> v1.predict(m, body, maxBodyBytes));
     } catch (ApiException e) {
-      return Answer.error(e, close[0]);
+      return Answer.error(e, false);
     } catch (RuntimeException e) {
       ErrorResponses.unexpected("POST", path, e);
-      return Answer.internalError(close[0]);
+      return Answer.internalError(false);
     }
   }
 
@@ -84,18 +86,19 @@ final class InferenceService {
   }
 
   /**
-   * Runs an inference request with its bookkeeping: readiness, in-flight counts (for draining and
-   * the gauge), {@code Connection: close} once the server drains ({@code close[0]}), and the
-   * request metrics by outcome, timed from the request's arrival.
+   * Runs an inference request with its bookkeeping: readiness, the in-flight bound, in-flight
+   * counts (for draining and the gauge), {@code Connection: close} once the server drains, and the
+   * request metrics by outcome, timed from the request's arrival. Answers what the client gets,
+   * failures included (a model that is not ready is thrown, like an unknown one).
    */
-  private byte[] track(
-      ServedModel m, String protocol, boolean[] close, RequestBody body, Work work) {
+  private Answer track(ServedModel m, String protocol, RequestBody body, String path, Work work) {
     if (!m.ready()) {
       throw ApiException.unavailable("model '" + m.name() + "' is not ready");
     }
     long t0 = body.arrivedNanos();
     int status = 500;
     Outcome outcome = null;
+    boolean close = false;
     lifecycle.enter();
     int inflight = m.meters().inflight().incrementAndGet();
     int bound = maxInflight.getAsInt();
@@ -104,19 +107,20 @@ final class InferenceService {
         // Shed at once: a fast 503 lets the client (or the router) go elsewhere, where queueing
         // would only make every request late.
         m.meters().rejected("overload");
+        status = 503;
         outcome = Outcome.SHED;
-        throw new ApiException(
-            503,
-            "model '" + m.name() + "' is overloaded (" + bound + " requests in flight); retry",
-            1);
+        return shedAnswer(m.name(), bound);
       }
-      close[0] = lifecycle.closeConnections();
-      byte[] answer = work.run();
+      close = lifecycle.closeConnections();
+      Answer answer = Answer.ok(work.run(), close);
       status = 200;
       return answer;
     } catch (ApiException e) {
       status = e.status();
-      throw e;
+      return Answer.error(e, close);
+    } catch (RuntimeException e) {
+      ErrorResponses.unexpected("POST", path, e);
+      return Answer.internalError(close);
     } finally {
       m.meters().inflight().decrementAndGet();
       lifecycle.leave();
@@ -127,6 +131,28 @@ final class InferenceService {
               outcome != null ? outcome : Outcome.of(status),
               System.nanoTime() - t0);
     }
+  }
+
+  /** A model's 503 answer when shed at a given bound. */
+  private record Shed(int bound, Answer answer) {}
+
+  /**
+   * The 503 of a model shed at {@code bound}, built once per model and bound: under overload most
+   * answers are this one, and building it each time (message, exception, a JSON generator) was most
+   * of what the shed path itself allocated. The answer's bytes are only read, never changed.
+   */
+  private Answer shedAnswer(String model, int bound) {
+    Shed s = shed.get(model);
+    if (s == null || s.bound() != bound) {
+      ApiException e =
+          new ApiException(
+              503,
+              "model '" + model + "' is overloaded (" + bound + " requests in flight); retry",
+              1);
+      s = new Shed(bound, Answer.error(e, false));
+      shed.put(model, s); // names come from the served models only: the map stays that small
+    }
+    return s.answer();
   }
 
   /**

@@ -3,15 +3,22 @@ package dev.starling.runtime.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import dev.starling.runtime.config.InferenceConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.config.ServerConfig;
 import dev.starling.runtime.http.FastPathHttpTest.Reply;
+import dev.starling.runtime.pipeline.InferenceGate;
+import dev.starling.runtime.pipeline.InferenceListener;
+import dev.starling.runtime.pipeline.Predictor;
 import dev.starling.runtime.testing.Samples;
 import dev.starling.runtime.testing.TestingServer;
 import io.micrometer.core.instrument.Timer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -166,6 +173,72 @@ class OverloadHttpTest {
             .tags("model", "iris", "protocol", "v2", "outcome", outcome)
             .timer();
     return t == null ? 0 : t.count();
+  }
+
+  /**
+   * With the bound at 0 every request is shed: each gets the same 503 (status, {@code Retry-After},
+   * the bound in its message), a changed bound is in the next answer, and shedding allocates little
+   * on the request's thread: the answer is built once per model and bound, not per request (built
+   * each time, the message, the exception and a JSON generator came to ~700 bytes a request).
+   */
+  @Test
+  void aShedAnswerIsBuiltOncePerBoundAndAllocatesLittle() {
+    AtomicInteger bound = new AtomicInteger(0);
+    InferenceService service =
+        new InferenceService(
+            server.models(),
+            new Predictor(new JsonFactory(), 1_000_000, new InferenceGate(1)),
+            new Lifecycle(),
+            1 << 20,
+            bound::get,
+            InferenceListener.NONE);
+    RequestBody body = requestBody(irisBody.getBytes(StandardCharsets.UTF_8));
+    Answer first = service.inferV2("iris", null, body, IRIS);
+    assertThat(first.status()).isEqualTo(503);
+    assertThat(first.retryAfterSeconds()).isEqualTo(1);
+    assertThat(first.close()).isFalse();
+    assertThat(new String(first.body(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"error\":\"model 'iris' is overloaded (0 requests in flight); retry\"}");
+
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    int calls = 20_000;
+    for (int i = 0; i < calls; i++) { // warm-up: JIT, meters created
+      service.inferV2("iris", null, body, IRIS);
+    }
+    int shed = 0;
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < calls; i++) {
+      if (service.inferV2("iris", null, body, IRIS).status() == 503) {
+        shed++;
+      }
+    }
+    long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
+    assertThat(shed).isEqualTo(calls);
+    assertThat(perCall).as("bytes allocated per shed request").isLessThan(200);
+
+    bound.set(-1);
+    assertThat(new String(service.inferV2("iris", null, body, IRIS).body(), StandardCharsets.UTF_8))
+        .contains("overloaded (-1 requests in flight)");
+  }
+
+  private static RequestBody requestBody(byte[] bytes) {
+    return new RequestBody() {
+      @Override
+      public String contentType() {
+        return "application/json";
+      }
+
+      @Override
+      public long contentLength() {
+        return bytes.length;
+      }
+
+      @Override
+      public InputStream stream() {
+        return new ByteArrayInputStream(bytes);
+      }
+    };
   }
 
   /** The listen backlog is raised above the JDK's 50, so a burst of connects is not dropped. */
