@@ -26,6 +26,13 @@ import sun.misc.Signal;
 public final class RouterServer {
   private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
 
+  /**
+   * {@code -Dstarling.router.sharedSelectors=false} keeps the backend connections on the client's
+   * own selector (a thread of its own), as before the router's connector dialled for it.
+   */
+  static final boolean SHARED_SELECTORS =
+      Boolean.parseBoolean(System.getProperty("starling.router.sharedSelectors", "true"));
+
   private final RouterConfig cfg;
   private final Path configFile;
   private final byte[] configBytes;
@@ -155,7 +162,10 @@ public final class RouterServer {
     }
   }
 
-  /** The router's Jetty server: the lean proxy path first, Jetty's HTTP/1.1 behind it. */
+  /**
+   * The router's Jetty server: the lean proxy path first, Jetty's HTTP/1.1 behind it; the backend
+   * client's connections on the same selectors as the callers'.
+   */
   static Server server(QueuedThreadPool pool, RouterHandler handler, String host, int port) {
     Server server = new Server(pool);
     HttpConfiguration http = new HttpConfiguration();
@@ -167,8 +177,11 @@ public final class RouterServer {
     jetty.setInputBufferSize(Math.max(jetty.getInputBufferSize(), 2 * RequestHead.MAX_BYTES));
     ServerConnector connector =
         ProxyConnectionFactory.ENABLED
-            ? new ServerConnector(server, new ProxyConnectionFactory(jetty, handler), jetty)
-            : new ServerConnector(server, jetty);
+            ? new RouterConnector(server, new ProxyConnectionFactory(jetty, handler), jetty)
+            : new RouterConnector(server, jetty);
+    if (SHARED_SELECTORS) {
+      handler.client().dialThrough(connector.getSelectorManager());
+    }
     connector.setHost(host);
     connector.setPort(port);
     // The runtime's listen backlog, for the same reason: callers reconnecting at once behind a

@@ -72,6 +72,12 @@ class ProxyConnectionTest {
   }
 
   private void start(ScriptedBackend.Script script, String extraYaml) throws Exception {
+    start(script, extraYaml, "");
+  }
+
+  /** {@code moreEndpoints}: v1's endpoints after the backend's, e.g. {@code , 'http://...'}. */
+  private void start(ScriptedBackend.Script script, String extraYaml, String moreEndpoints)
+      throws Exception {
     backend = new ScriptedBackend(script);
     RouterConfig cfg =
         RouterConfigValidator.validate(
@@ -81,10 +87,10 @@ class ProxyConnectionTest {
                 server: {maxRequestBytes: 2097152}
                 proxy: {requestTimeout: 5s}
                 versions:
-                  - {name: v1, weight: 100, endpoints: ['http://127.0.0.1:%d']}
+                  - {name: v1, weight: 100, endpoints: ['http://127.0.0.1:%d'%s]}
                 %s
                 """
-                    .formatted(backend.port(), extraYaml),
+                    .formatted(backend.port(), moreEndpoints, extraYaml),
                 "test"));
     metrics = new RouterMetrics(new RuntimeMetrics());
     state = new RoutingState(cfg, metrics::table);
@@ -169,6 +175,41 @@ class ProxyConnectionTest {
     start(ProxyConnectionTest::echo, "");
     assertThat(((ServerConnector) server.getConnectors()[0]).getAcceptQueueSize())
         .isEqualTo(dev.starling.runtime.http.StarlingApp.ACCEPT_QUEUE);
+  }
+
+  @Test
+  void theBackendConnectionIsReadByTheCallersSelectorAndIsNotCountedAsACaller() throws Exception {
+    start(ProxyConnectionTest::echo, "");
+    ServerConnector connector = (ServerConnector) server.getConnectors()[0];
+    try (Socket s = connect()) {
+      s.getOutputStream().write(post("/v2/models/m/infer", "{}").getBytes(StandardCharsets.UTF_8));
+      assertThat(read(s.getInputStream()).status()).isEqualTo(200);
+      // the caller's connection and the backend connection the router opened for it
+      assertThat(connector.getSelectorManager().getTotalKeys()).isEqualTo(2);
+      assertThat(connector.getConnectedEndPoints()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aLiveRequestWhoseConnectTimesOutGoesOnceToAnotherEndpointAndLeavesTheFirstReady()
+      throws Exception {
+    try (Blackhole hole = new Blackhole()) {
+      start(ProxyConnectionTest::echo, "", ", 'http://127.0.0.1:" + hole.port() + "'");
+      try (Socket s = connect()) {
+        for (int i = 0; i < 2; i++) { // round robin: at least one of them meets the hole first
+          s.getOutputStream()
+              .write(post("/v2/models/m/infer", "{}").getBytes(StandardCharsets.UTF_8));
+          assertThat(read(s.getInputStream()).status()).isEqualTo(200);
+        }
+      }
+      assertThat(backend.requests()).isEqualTo(2);
+      String scrape = metrics.scrape();
+      assertThat(scrape)
+          .containsPattern("starling_router_retries_total\\{version=\"v1\"\\} [12]\\.0");
+      assertThat(scrape).doesNotContain("reason=\"connect_timeout\"");
+      // a timed-out connect is not a refusal: only health checks take the endpoint out
+      assertThat(state.endpoints()).allSatisfy(e -> assertThat(e.ready()).isTrue());
+    }
   }
 
   @Test

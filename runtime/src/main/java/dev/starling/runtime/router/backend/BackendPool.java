@@ -1,16 +1,19 @@
 package dev.starling.runtime.router.backend;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
-import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.io.Transport;
-import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.IO;
 
 /**
  * The keep-alive connections to one endpoint: the most recently used idle one first (it is the
@@ -20,6 +23,7 @@ import org.eclipse.jetty.util.Promise;
  * {@link FailureKind#BUSY} rather than queueing behind a backend that is not keeping up.
  */
 final class BackendPool {
+  private final BackendClient client;
   private final ClientConnector connector;
   private final InetSocketAddress address;
   private final int max;
@@ -28,7 +32,14 @@ final class BackendPool {
   private final AtomicInteger open = new AtomicInteger();
   private volatile boolean retired;
 
-  BackendPool(ClientConnector connector, String host, int port, int max, long idleTimeoutMillis) {
+  BackendPool(
+      BackendClient client,
+      ClientConnector connector,
+      String host,
+      int port,
+      int max,
+      long idleTimeoutMillis) {
+    this.client = client;
     this.connector = connector;
     this.address = InetSocketAddress.createUnresolved(host, port);
     this.max = max;
@@ -53,37 +64,51 @@ final class BackendPool {
   }
 
   private void connect(BackendExchange x) {
+    Dial dial = new Dial(this, x);
+    SelectorManager dialer = client.dialer();
+    if (dialer != null) {
+      dialThrough(dialer, dial);
+      return;
+    }
     Map<String, Object> context = new HashMap<>();
     context.put(Transport.CONTEXT_KEY, Transport.TCP_IP);
-    context.put(
-        ClientConnectionFactory.CONTEXT_KEY,
-        (ClientConnectionFactory)
-            (endPoint, ctx) -> new BackendConnection(endPoint, connector.getExecutor(), this));
-    context.put(
-        ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY,
-        new Promise<Connection>() {
-          @Override
-          public void succeeded(Connection connection) {
-            ((BackendConnection) connection).send(x);
-          }
-
-          @Override
-          public void failed(Throwable cause) {
-            open.decrementAndGet();
-            // Jetty's ClientConnector reports its connect timeout as a SocketTimeoutException
-            x.fail(
-                cause instanceof SocketTimeoutException
-                    ? FailureKind.CONNECT_TIMEOUT
-                    : FailureKind.NOT_SENT,
-                cause);
-          }
-        });
+    context.put(ClientConnectionFactory.CONTEXT_KEY, dial);
+    context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, dial);
     try {
       connector.connect(resolved(), context);
     } catch (RuntimeException e) {
-      open.decrementAndGet();
-      x.fail(FailureKind.NOT_SENT, e);
+      dial.failed(e);
     }
+  }
+
+  /**
+   * Connects on the given selectors (the router's server connector's, so the backend connection is
+   * read by the same selector as the callers' connections), with {@code dial} as the channel's
+   * attachment; the selectors' connect timeout applies.
+   */
+  private void dialThrough(SelectorManager dialer, Dial dial) {
+    SocketChannel channel = null;
+    try {
+      channel = SocketChannel.open();
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      channel.configureBlocking(false);
+      if (channel.connect(resolved())) {
+        dialer.accept(channel, dial);
+      } else {
+        dialer.connect(channel, dial);
+      }
+    } catch (IOException | RuntimeException e) {
+      IO.close(channel);
+      dial.failed(e);
+    }
+  }
+
+  Executor executor() {
+    return connector.getExecutor();
+  }
+
+  void notOpened() {
+    open.decrementAndGet();
   }
 
   /** Resolved on every connect, so a Service whose address changes is followed. */
