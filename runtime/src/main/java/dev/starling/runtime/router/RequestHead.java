@@ -92,40 +92,16 @@ final class RequestHead {
     boolean close = false;
     String pin = null;
     String sticky = null;
+    HeadBytes.Line l = new HeadBytes.Line();
     while (a[i] != '\r') {
-      int line = i;
-      for (; a[i] != ':'; i++) {
-        if (!HeadBytes.tchar(a[i])) {
-          return null; // also a folded line, a space before the colon, or no colon at all
-        }
-      }
-      int nameLength = i - line;
-      if (nameLength == 0) {
+      if (!l.read(a, i)) {
         return null;
       }
-      i++;
-      while (a[i] == ' ' || a[i] == '\t') {
-        i++;
-      }
-      int valueStart = i;
-      for (; a[i] != '\r'; i++) {
-        byte b = a[i];
-        if ((b < 0x20 && b != '\t') || b == 0x7f) {
-          return null;
-        }
-      }
-      if (a[i + 1] != '\n') {
-        return null; // a lone CR
-      }
-      int valueEnd = i;
-      while (valueEnd > valueStart && (a[valueEnd - 1] == ' ' || a[valueEnd - 1] == '\t')) {
-        valueEnd--;
-      }
-      i += 2;
+      i = l.next;
       boolean keep = true;
-      switch (nameLength) {
+      switch (l.nameLength) {
         case 4 -> {
-          if (named(a, line, "host")) {
+          if (named(a, l.start, "host")) {
             if (host) {
               return null;
             }
@@ -134,11 +110,11 @@ final class RequestHead {
           }
         }
         case 14 -> {
-          if (named(a, line, "content-length")) {
+          if (named(a, l.start, "content-length")) {
             if (length >= 0) {
               return null;
             }
-            length = HeadBytes.digits(a, valueStart, valueEnd);
+            length = HeadBytes.digits(a, l.valueStart, l.valueEnd);
             if (length < 0) {
               return null;
             }
@@ -146,52 +122,52 @@ final class RequestHead {
           }
         }
         case 10 -> {
-          if (named(a, line, "connection")) {
-            int c = HeadBytes.connection(a, valueStart, valueEnd);
+          if (named(a, l.start, "connection")) {
+            int c = HeadBytes.connection(a, l.valueStart, l.valueEnd);
             if (c < 0) {
               return null;
             }
             close |= c == 1;
             keep = false;
-          } else if (named(a, line, "keep-alive")) {
+          } else if (named(a, l.start, "keep-alive")) {
             keep = false;
           }
         }
         case 17 -> {
-          if (named(a, line, "transfer-encoding")) {
+          if (named(a, l.start, "transfer-encoding")) {
             return null;
           }
         }
         case 6 -> {
-          if (named(a, line, "expect")) {
+          if (named(a, l.start, "expect")) {
             return null;
           }
         }
         case 7 -> {
-          if (named(a, line, "upgrade") || named(a, line, "trailer")) {
+          if (named(a, l.start, "upgrade") || named(a, l.start, "trailer")) {
             return null;
           }
         }
-        case 2 -> keep = !named(a, line, "te");
-        case 16 -> keep = !named(a, line, "proxy-connection");
-        case 19 -> keep = !named(a, line, "proxy-authorization");
+        case 2 -> keep = !named(a, l.start, "te");
+        case 16 -> keep = !named(a, l.start, "proxy-connection");
+        case 19 -> keep = !named(a, l.start, "proxy-authorization");
         default -> {}
       }
-      if (pinHeader != null && pin == null && matches(a, line, nameLength, pinHeader)) {
-        pin = ascii(a, valueStart, valueEnd);
+      if (pinHeader != null && pin == null && l.named(a, pinHeader)) {
+        pin = ascii(a, l.valueStart, l.valueEnd);
         if (pin == null) {
           return null;
         }
       }
-      if (stickyHeader != null && sticky == null && matches(a, line, nameLength, stickyHeader)) {
-        sticky = ascii(a, valueStart, valueEnd);
+      if (stickyHeader != null && sticky == null && l.named(a, stickyHeader)) {
+        sticky = ascii(a, l.valueStart, l.valueEnd);
         if (sticky == null) {
           return null;
         }
       }
       if (keep) {
-        System.arraycopy(a, line, kept, keptLength, i - line);
-        keptLength += i - line;
+        System.arraycopy(a, l.start, kept, keptLength, i - l.start);
+        keptLength += i - l.start;
       }
     }
     if (!host) {
@@ -281,10 +257,6 @@ final class RequestHead {
 
   private static boolean named(byte[] a, int at, String lowerName) {
     return HeadBytes.equalsIgnoreCase(a, at, lowerName);
-  }
-
-  private static boolean matches(byte[] a, int at, int length, String name) {
-    return length == name.length() && HeadBytes.equalsIgnoreCase(a, at, name);
   }
 
   private static boolean startsWith(byte[] a, int at, int to, byte[] s) {

@@ -55,7 +55,7 @@ final class AnswerHead {
       return null;
     }
     for (; a[i] != '\r'; i++) {
-      if (bad(a[i])) {
+      if (HeadBytes.ctl(a[i])) {
         return null;
       }
     }
@@ -69,68 +69,37 @@ final class AnswerHead {
     int n = statusLineEnd;
     long length = -1;
     boolean close = false;
+    HeadBytes.Line l = new HeadBytes.Line();
     while (a[i] != '\r') {
-      int line = i;
-      for (; a[i] != ':'; i++) {
-        if (!HeadBytes.tchar(a[i])) {
-          return null; // also a folded line, a space before the colon, or no colon at all
-        }
-      }
-      int nameLength = i - line;
-      if (nameLength == 0) {
+      if (!l.read(a, i)) {
         return null;
       }
-      i++;
-      while (a[i] == ' ' || a[i] == '\t') {
-        i++;
-      }
-      int valueStart = i;
-      for (; a[i] != '\r'; i++) {
-        if (bad(a[i])) {
-          return null;
-        }
-      }
-      if (a[i + 1] != '\n') {
-        return null; // a lone CR
-      }
-      int valueEnd = i;
-      while (valueEnd > valueStart && (a[valueEnd - 1] == ' ' || a[valueEnd - 1] == '\t')) {
-        valueEnd--;
-      }
-      i += 2;
+      i = l.next;
       boolean keep = true;
-      if (nameLength == 14 && HeadBytes.equalsIgnoreCase(a, line, "content-length")) {
+      if (l.named(a, "content-length")) {
         if (length >= 0) {
           return null;
         }
-        length = HeadBytes.digits(a, valueStart, valueEnd);
+        length = HeadBytes.digits(a, l.valueStart, l.valueEnd);
         if (length < 0) {
           return null;
         }
-      } else if (nameLength == 17 && HeadBytes.equalsIgnoreCase(a, line, "transfer-encoding")) {
+      } else if (l.named(a, "transfer-encoding")) {
         return null;
-      } else if (nameLength == 10 && HeadBytes.equalsIgnoreCase(a, line, "connection")) {
-        close |= HeadBytes.hasToken(a, valueStart, valueEnd, "close");
+      } else if (l.named(a, "connection")) {
+        close |= HeadBytes.hasToken(a, l.valueStart, l.valueEnd, "close");
         keep = false;
-      } else if (HopByHop.is(a, line, nameLength)) {
+      } else if (HopByHop.is(a, l.start, l.nameLength)) {
         keep = false;
       }
       if (keep) {
-        System.arraycopy(a, line, head, n, i - line);
-        n += i - line;
+        System.arraycopy(a, l.start, head, n, i - l.start);
+        n += i - l.start;
       }
     }
     if (length < 0) {
       return null;
     }
     return new AnswerHead(status, head, n, statusLineEnd, length, close);
-  }
-
-  /**
-   * A control character other than a tab, or a byte outside ASCII (negative as a Java byte): never
-   * passed on as it came; Jetty's parser decides about such an answer.
-   */
-  private static boolean bad(byte b) {
-    return (b < 0x20 && b != '\t') || b == 0x7f;
   }
 }

@@ -46,43 +46,107 @@ public final class HeadBytes {
   /** 1 for {@code close}, 0 for {@code keep-alive}, -1 for anything else (an upgrade, say). */
   public static int connection(byte[] a, int from, int to) {
     int result = 0;
-    int i = from;
-    while (i < to) {
-      while (i < to && (a[i] == ' ' || a[i] == '\t' || a[i] == ',')) {
-        i++;
-      }
-      int start = i;
-      while (i < to && a[i] != ',' && a[i] != ' ' && a[i] != '\t') {
-        i++;
-      }
-      if (i == start) {
-        break;
-      }
-      if (i - start == 5 && equalsIgnoreCase(a, start, "close")) {
+    for (int i = tokenStart(a, from, to); i < to; ) {
+      int end = tokenEnd(a, i, to);
+      if (end - i == 5 && equalsIgnoreCase(a, i, "close")) {
         result = 1;
-      } else if (!(i - start == 10 && equalsIgnoreCase(a, start, "keep-alive"))) {
+      } else if (!(end - i == 10 && equalsIgnoreCase(a, i, "keep-alive"))) {
         return -1;
       }
+      i = tokenStart(a, end, to);
     }
     return result;
   }
 
   /** The comma-separated list in {@code a[from, to)} has {@code token} (lower case) in it. */
   public static boolean hasToken(byte[] a, int from, int to, String token) {
-    int i = from;
-    while (i < to) {
-      while (i < to && (a[i] == ' ' || a[i] == '\t' || a[i] == ',')) {
-        i++;
-      }
-      int start = i;
-      while (i < to && a[i] != ',' && a[i] != ' ' && a[i] != '\t') {
-        i++;
-      }
-      if (i - start == token.length() && equalsIgnoreCase(a, start, token)) {
+    for (int i = tokenStart(a, from, to); i < to; ) {
+      int end = tokenEnd(a, i, to);
+      if (end - i == token.length() && equalsIgnoreCase(a, i, token)) {
         return true;
       }
+      i = tokenStart(a, end, to);
     }
     return false;
+  }
+
+  /** Where the next list element in {@code a[i, to)} starts: after spaces, tabs and commas. */
+  private static int tokenStart(byte[] a, int i, int to) {
+    while (i < to && (a[i] == ' ' || a[i] == '\t' || a[i] == ',')) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Where the list element starting at {@code i} ends: at a comma, space, tab or {@code to}. */
+  private static int tokenEnd(byte[] a, int i, int to) {
+    while (i < to && a[i] != ',' && a[i] != ' ' && a[i] != '\t') {
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * A control character other than a tab, or a byte outside ASCII (negative as a Java byte): never
+   * taken as it came in a head line; Jetty's parser decides about such a head.
+   */
+  public static boolean ctl(byte b) {
+    return (b < 0x20 && b != '\t') || b == 0x7f;
+  }
+
+  /**
+   * One header line of a head read in place ({@link #read}): where its name and its value (OWS
+   * trimmed) are, and where the next line starts. One per parse, reused line after line; the head
+   * must end with its blank line (as {@link HeadBytes#end} found it), which stops every scan.
+   */
+  public static final class Line {
+    public int start;
+    public int nameLength;
+    public int valueStart;
+    public int valueEnd;
+    public int next;
+
+    /**
+     * Reads the line at {@code a[i]} (not the blank line): false unless it is {@code token ":" OWS
+     * value OWS CRLF} with no control bytes (so also for a folded line, a space before the colon,
+     * no colon, an empty name or a lone CR).
+     */
+    public boolean read(byte[] a, int i) {
+      start = i;
+      for (; a[i] != ':'; i++) {
+        if (!tchar(a[i])) {
+          return false;
+        }
+      }
+      nameLength = i - start;
+      if (nameLength == 0) {
+        return false;
+      }
+      i++;
+      while (a[i] == ' ' || a[i] == '\t') {
+        i++;
+      }
+      valueStart = i;
+      for (; a[i] != '\r'; i++) {
+        if (ctl(a[i])) {
+          return false;
+        }
+      }
+      if (a[i + 1] != '\n') {
+        return false;
+      }
+      valueEnd = i;
+      while (valueEnd > valueStart && (a[valueEnd - 1] == ' ' || a[valueEnd - 1] == '\t')) {
+        valueEnd--;
+      }
+      next = i + 2;
+      return true;
+    }
+
+    /** The line's name is {@code name}, up to the case of letters. */
+    public boolean named(byte[] a, String name) {
+      return nameLength == name.length() && equalsIgnoreCase(a, start, name);
+    }
   }
 
   /** The decimal in {@code a[from, to)}, or -1 if it is not one (or longer than 18 digits). */
