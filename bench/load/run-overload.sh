@@ -76,6 +76,9 @@ trap 'stop; rm -rf "$WORK"' EXIT
 start_runtime "$WORK/server.log" --model "$M/$MODEL.onnx" --max-inflight "$MAX_INFLIGHT" $SERVE_ARGS || exit 1
 
 URL="http://127.0.0.1:$PORT/v2/models/$MODEL/infer"
+# batching in force (opportunistic by default since session 6: queued requests merged into the
+# next call up to the model's measured cap; --batch-max-size 1 in SERVE_ARGS turns it off)
+batch_rows() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v m="model=\"$MODEL\"" '/^starling_batch_max_rows/ && index($0, m) {print $2}'; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 
 # JIT warm-up, then a first estimate: closed loop at MAX_INFLIGHT connections, so nothing is shed
@@ -108,7 +111,7 @@ sys.exit(rc)' "$WORK/$1.client" "$WORK/$1.bin" "${CLIENT[@]}" "$VEGETA" attack -
 # machine's TCP counters (nstat)
 evidence() {
   {
-    curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^starling_(queue|inference|request)_duration_seconds_(bucket|sum|count)|^starling_rejected_requests_total' || true
+    curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^starling_(queue|inference|request)_duration_seconds_(bucket|sum|count)|^starling_batch_size_(sum|count)|^starling_rejected_requests_total' || true
     echo "#cpu $(cpu_seconds)"
     echo "#jstat $(jstat -gc "$PID" 2>/dev/null | tr -s ' \n' ' ')"
     echo "#nstat $(nstat -az TcpActiveOpens TcpExtListenOverflows 2>/dev/null | awk 'NR > 1 {printf "%s=%s ", $1, $2}')"
@@ -143,6 +146,9 @@ for line in sys.stdin:
         h = out[kind]
         key = re.search(r"le=\"([^\"]+)\"", labels).group(1) if part == "bucket" else part
         h[key] = h.get(key, 0.0) + float(v)
+    elif line.startswith("starling_batch_size_"):
+        part = "batch_rows" if line.startswith("starling_batch_size_sum") else "batch_calls"
+        out[part] = out.get(part, 0.0) + float(line.split()[-1])
     elif line.startswith("starling_rejected_requests_total"):
         out["rejected"] += float(line.split()[-1])
 print(json.dumps(out))'
@@ -191,6 +197,9 @@ sent = max(len(rows), 1)
 server = {"answer_ok": hist("request_ok"), "answer_shed": hist("request_shed"),
           "gate_wait": hist("queue"), "inference": hist("inference"),
           "shed": int(after.get("rejected", 0) - before.get("rejected", 0))}
+calls = after.get("batch_calls", 0) - before.get("batch_calls", 0)
+if calls > 0:
+    server["rows_per_call"] = round((after.get("batch_rows", 0) - before.get("batch_rows", 0)) / calls, 2)
 if "cpu_seconds" in after and "cpu_seconds" in before:
     server["cpu_us_per_request"] = round((after["cpu_seconds"] - before["cpu_seconds"]) * 1e6 / sent)
 client_cpu = float(open(sys.argv[4]).read())
@@ -280,6 +289,8 @@ PY
   echo "# Runtime overload, open loop, $(date -u +%FT%TZ)"
   echo
   echo "Command: \`bench/load/run-overload.sh\` (MODEL=$MODEL MAX_INFLIGHT=$MAX_INFLIGHT DURATION=$DURATION UNLOADED_PERCENT=$UNLOADED_PERCENT OVERLOAD_FACTOR=$OVERLOAD_FACTOR SATURATE_FACTOR=$SATURATE_FACTOR SKIP_SECONDS=$SKIP_SECONDS SERVE_ARGS=\"$SERVE_ARGS\" JAVA_OPTS=\"$JAVA_OPTS\" SERVER_CPUS=\"$SERVER_CPUS\" CLIENT_CPUS=\"$CLIENT_CPUS\"); load generator vegeta $(basename "$(dirname "$VEGETA")" | sed 's/^vegeta-//') (open loop, keep-alive, no retries)."
+  echo
+  echo "Batching: starling_batch_max_rows $(batch_rows) at the end (1 = every request its own call); rows per call under overload: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["server"].get("rows_per_call"))' "$overloaded")."
   echo
   echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -1); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
