@@ -10,21 +10,13 @@
  *   ./noop-epoll PORT ANSWER_FILE [WORKERS=2] [SECONDS=600]
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <arpa/inet.h>
-#include <unistd.h>
+
+#include "epoll-workers.h"
 
 #define MAX_FD 65536
 #define BUF 16384
@@ -38,24 +30,6 @@ struct conn {
 static struct conn *conns[MAX_FD];
 static char *reply;
 static size_t reply_len;
-
-static void die(const char *what) {
-  perror(what);
-  exit(1);
-}
-
-static int listener(int port) {
-  int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  int one = 1;
-  if (s < 0) die("socket");
-  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) die("SO_REUSEPORT");
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(s, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
-  if (listen(s, 1024) < 0) die("listen");
-  return s;
-}
 
 static void drop(int ep, int fd) {
   epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
@@ -100,9 +74,8 @@ static int serve(int fd, struct conn *c) {
 }
 
 static void loop(int ls) {
-  int ep = epoll_create1(0);
-  struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls}, evs[256];
-  if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev) < 0) die("epoll");
+  int ep = epoll_on(ls);
+  struct epoll_event evs[256];
   for (;;) {
     int n = epoll_wait(ep, evs, 256, -1);
     if (n < 0 && errno != EINTR) die("epoll_wait");
@@ -154,21 +127,8 @@ int main(int argc, char **argv) {
                    (long)st.st_size);
   memcpy(reply + h, body, st.st_size);
   reply_len = h + st.st_size;
-  signal(SIGPIPE, SIG_IGN);
-  for (int w = 0; w < workers; w++) {
-    int ls = listener(port); /* each worker its own socket: the kernel spreads connections */
-    pid_t p = fork();
-    if (p < 0) die("fork");
-    if (p == 0) {
-      alarm(seconds);
-      loop(ls);
-    }
-    close(ls);
-  }
   fprintf(stderr, "noop-epoll on 127.0.0.1:%d, %d workers, %zu-byte answer, exits in %d s\n", port,
           workers, (size_t)st.st_size, seconds);
-  alarm(seconds + 1);
-  signal(SIGTERM, SIG_DFL);
-  while (wait(NULL) > 0) {}
+  run_workers(port, workers, seconds, loop);
   return 0;
 }

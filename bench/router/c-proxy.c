@@ -17,22 +17,14 @@
  *   ./c-proxy PORT BACKEND_PORT [WORKERS=2] [SECONDS=600]
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
-#include <arpa/inet.h>
-#include <unistd.h>
+
+#include "../load/epoll-workers.h"
 
 #define MAX_FD 65536
 #define BUF 16384
@@ -51,37 +43,6 @@ struct side {
 
 static struct side *sides[MAX_FD];
 static int backend_port;
-static pid_t children[64];
-static int nchildren;
-
-static void stop_children(int sig) {
-  for (int i = 0; i < nchildren; i++) kill(children[i], SIGTERM);
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
-
-static void die(const char *what) {
-  perror(what);
-  exit(1);
-}
-
-static struct sockaddr_in loopback(int port) {
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
-}
-
-static int listener(int port) {
-  int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  int one = 1;
-  if (s < 0) die("socket");
-  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) die("SO_REUSEPORT");
-  struct sockaddr_in a = loopback(port);
-  if (bind(s, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
-  if (listen(s, 1024) < 0) die("listen");
-  return s;
-}
 
 /* Writes all of iov; waits on the socket if it would block. Returns -1 on error. */
 static int write_all(int fd, struct iovec *iov, int n) {
@@ -205,9 +166,8 @@ static void accept_all(int ep, int ls) {
 }
 
 static void loop(int ls) {
-  int ep = epoll_create1(0);
-  struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls}, evs[256];
-  if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev) < 0) die("epoll");
+  int ep = epoll_on(ls);
+  struct epoll_event evs[256];
   for (;;) {
     int n = epoll_wait(ep, evs, 256, -1);
     if (n < 0 && errno != EINTR) die("epoll_wait");
@@ -241,24 +201,8 @@ int main(int argc, char **argv) {
   backend_port = atoi(argv[2]);
   int workers = argc > 3 ? atoi(argv[3]) : 2;
   int seconds = argc > 4 ? atoi(argv[4]) : 600;
-  if (workers < 1 || workers > 64) workers = 2;
-  signal(SIGPIPE, SIG_IGN);
-  for (int w = 0; w < workers; w++) {
-    int ls = listener(port); /* each worker its own socket: the kernel spreads connections */
-    pid_t p = fork();
-    if (p < 0) die("fork");
-    if (p == 0) {
-      alarm(seconds);
-      loop(ls);
-    }
-    children[nchildren++] = p;
-    close(ls);
-  }
   fprintf(stderr, "c-proxy on 127.0.0.1:%d -> 127.0.0.1:%d, %d workers, exits in %d s\n", port,
           backend_port, workers, seconds);
-  alarm(seconds + 1);
-  signal(SIGTERM, stop_children); /* the bench stops the parent; the workers go with it */
-  signal(SIGINT, stop_children);
-  while (wait(NULL) > 0) {}
+  run_workers(port, workers, seconds, loop);
   return 0;
 }
