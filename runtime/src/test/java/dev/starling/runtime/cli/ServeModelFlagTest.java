@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.starling.runtime.Main;
+import dev.starling.runtime.config.BatchingConfig;
 import dev.starling.runtime.config.ConfigException;
 import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.testing.Samples;
@@ -12,12 +13,38 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code serve --model} with paths and https:// URLs, and {@code serve --ca-file}. */
 class ServeModelFlagTest {
   @TempDir Path dir;
+
+  /**
+   * Batching flags: none leaves the opportunistic default, {@code --batch-max-delay} alone keeps it
+   * opportunistic with that delay, {@code --batch-max-size 1} turns batching off.
+   */
+  @Test
+  void batchingFlagsKeepOrReplaceTheOpportunisticDefault() {
+    String iris = Samples.model("iris").toString();
+    assertThat(batching("--model", iris)).isEqualTo(BatchingConfig.DEFAULT);
+    BatchingConfig delayed = batching("--model", iris, "--batch-max-delay", "2ms");
+    assertThat(delayed.opportunistic()).isTrue();
+    assertThat(delayed.maxDelay()).isEqualTo(Duration.ofMillis(2));
+    BatchingConfig off = batching("--model", iris, "--batch-max-size", "1");
+    assertThat(off.enabled()).isFalse();
+    assertThat(off.opportunistic()).isFalse();
+    assertThat(batching("--model", iris, "--batch-max-size", "16", "--batch-max-delay", "1ms"))
+        .isEqualTo(new BatchingConfig(16, Duration.ofMillis(1)));
+  }
+
+  private static BatchingConfig batching(String... args) {
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs(args);
+    return cmd.resolve().models().get(0).batching();
+  }
 
   @Test
   void aPathIsServedUnderItsStem() {
