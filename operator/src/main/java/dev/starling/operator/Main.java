@@ -1,7 +1,7 @@
 package dev.starling.operator;
 
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -52,10 +52,7 @@ public final class Main {
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withHttpClientBuilderConsumer(
-                b -> b.addOrReplaceInterceptor("writes", new ApiWriteMetrics(registry)))
-            .build();
+        OperatorClient.build(new ConfigBuilder().build(), new ApiWriteMetrics(registry));
     StarlingOperator[] operator = new StarlingOperator[1];
     HealthServer health = null;
     try {

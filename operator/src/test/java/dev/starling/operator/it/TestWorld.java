@@ -1,6 +1,7 @@
 package dev.starling.operator.it;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
+import dev.starling.operator.OperatorClient;
 import dev.starling.operator.OperatorSettings;
 import dev.starling.operator.StarlingOperator;
 import io.fabric8.kubernetes.client.Config;
@@ -107,11 +108,7 @@ public final class TestWorld {
         "system:serviceaccounts",
         "system:serviceaccounts:" + OPERATOR_NAMESPACE,
         "system:authenticated");
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(config)
-            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("writes", writes))
-            .build();
+    KubernetesClient client = OperatorClient.build(config, writes);
     OperatorSettings settings =
         new OperatorSettings(
             RUNTIME_IMAGE,
