@@ -87,6 +87,30 @@ class ValidationIT {
             "spec.traffic.router.autoscaling.minReplicas",
             "greater than or equal to 1"),
         Arguments.of(
+            "version scale-down window above an hour",
+            md("a", v("v1", OK_URI, "autoscaling: {scaleDownStabilizationWindowSeconds: 3601}")),
+            "spec.versions[0].autoscaling.scaleDownStabilizationWindowSeconds",
+            "less than or equal to 3600"),
+        Arguments.of(
+            "version scale-down window below zero",
+            md("a", v("v1", OK_URI, "autoscaling: {scaleDownStabilizationWindowSeconds: -1}")),
+            "spec.versions[0].autoscaling.scaleDownStabilizationWindowSeconds",
+            "greater than or equal to 0"),
+        Arguments.of(
+            "router scale-down window above an hour",
+            withTraffic(
+                md("a", v("v1", OK_URI, "")),
+                "router: {autoscaling: {scaleDownStabilizationWindowSeconds: 3601}}"),
+            "spec.traffic.router.autoscaling.scaleDownStabilizationWindowSeconds",
+            "less than or equal to 3600"),
+        Arguments.of(
+            "router scale-down window below zero",
+            withTraffic(
+                md("a", v("v1", OK_URI, "")),
+                "router: {autoscaling: {scaleDownStabilizationWindowSeconds: -1}}"),
+            "spec.traffic.router.autoscaling.scaleDownStabilizationWindowSeconds",
+            "greater than or equal to 0"),
+        Arguments.of(
             "two versions without weights",
             md("a", v("v1", OK_URI, "") + v("v2", OK_URI, "")),
             "spec.versions",
@@ -316,6 +340,19 @@ class ValidationIT {
             labels: [legit, fraud]
             topK: 1
             """));
+  }
+
+  /** Both ends of the scale-down window (0..3600 s) are allowed, on a version and the router. */
+  @org.junit.jupiter.api.Test
+  void scaleDownWindowsAtTheirBoundsAreAccepted(TestNamespace ns) {
+    ns.createYaml(
+        withTraffic(
+            md("a", v("v1", OK_URI, "autoscaling: {scaleDownStabilizationWindowSeconds: 3600}")),
+            "router: {autoscaling: {scaleDownStabilizationWindowSeconds: 0}}"));
+    ns.createYaml(
+        withTraffic(
+            md("b", v("v1", OK_URI, "autoscaling: {scaleDownStabilizationWindowSeconds: 0}")),
+            "router: {autoscaling: {scaleDownStabilizationWindowSeconds: 3600}}"));
   }
 
   @ParameterizedTest(name = "{0}")
