@@ -50,6 +50,17 @@ public final class RouterFactory {
   /** preStop sleep + the router's 5 s drainDelay and 20 s shutdownGracePeriod + 5 s margin. */
   public static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SLEEP_SECONDS + 5 + 20 + 5;
 
+  /**
+   * Startup probe failures allowed, 2 s apart: 180 s for the JVM to answer its first {@code
+   * /v2/health/live}. Before that the router only reads its config and starts the JVM, Micrometer
+   * and Jetty (no waiting on the versions: readiness waits for those), so what runs long is CPU: on
+   * a node without spare CPU a 100m-request JVM start overran the earlier 60 s once (real node at
+   * load ~35) and the kubelet restarted it, which only begins the same start again from zero. A
+   * hang after the first answer is still caught by the liveness probe (3 x 10 s), and a rollout
+   * keeps the old router pods serving (maxUnavailable 0) while a new one starts.
+   */
+  public static final int STARTUP_PROBE_FAILURES = 90;
+
   private RouterFactory() {}
 
   public static ConfigMap configMap(ModelDeployment md, String routerYaml) {
@@ -104,7 +115,7 @@ public final class RouterFactory {
         .withProtocol("TCP")
         .endPort()
         .withResources(resources(md))
-        .withStartupProbe(probe("/v2/health/live", 2, 30))
+        .withStartupProbe(probe("/v2/health/live", 2, STARTUP_PROBE_FAILURES))
         .withLivenessProbe(probe("/v2/health/live", 10, 3))
         .withReadinessProbe(probe("/v2/health/ready", 5, 2))
         .withNewLifecycle()

@@ -44,6 +44,17 @@ class RouterFactoryTest {
   }
 
   @Test
+  void theRouterGetsThreeMinutesToStartAndHalfAMinuteOfLivenessAfter() {
+    var router =
+        RouterFactory.deployment(fraud(), "img").getSpec().getTemplate().getSpec().getContainers();
+    var startup = router.get(0).getStartupProbe();
+    assertThat(startup.getHttpGet().getPath()).isEqualTo("/v2/health/live");
+    assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).isEqualTo(180);
+    var liveness = router.get(0).getLivenessProbe();
+    assertThat(liveness.getPeriodSeconds() * liveness.getFailureThreshold()).isEqualTo(30);
+  }
+
+  @Test
   void aWeightEditChangesTheConfigMapButNotTheDeployment() {
     var md = fraud();
     var before = RouterFactory.deployment(md, "img");
