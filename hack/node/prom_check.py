@@ -27,8 +27,10 @@ NO_DATA = {
     "Rejected requests by reason": "needs a rate limit, queue limit or auth refusal",
     "Prediction distribution by class": "needs spec.signature.labels (class names)",
 }
-# Queries (not panels) that must be empty: the 5xx half of the "Error rate" panel.
-NO_DATA_QUERIES = {'status=~"5.."': "no request failed (node-e2e asserts sent == answered)"}
+# Queries (not panels) that must be empty: the 5xx half of the "Error rate" panel, the shed line
+# of the latency panel.
+NO_DATA_QUERIES = {'status=~"5.."': "no request failed (node-e2e asserts sent == answered)",
+                   'outcome="shed"': "needs requests shed at maxInflight (503); none here"}
 # Queries that may or may not have data (reported, not asserted).
 EITHER = {"operator_sdk_reconciliations_failed_total": "only when a reconciliation failed "
           "(e.g. a 409 on a status write) in the last minute"}

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -178,16 +179,7 @@ class ProductionSettingsIT {
         .contains("spec.auth.apiKeysSecretRef")
         .contains(ns.name());
     assertThat(condition(ns.get("iris"), "Ready").getStatus()).isEqualTo("False");
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(events(ns, "iris"))
-                    .anyMatch(
-                        e ->
-                            e.getReason().equals("SecretNotFound")
-                                && e.getType().equals("Warning")
-                                && e.getMessage().contains("iris-keys")));
+    awaitWarning(ns, "iris", "SecretNotFound", "iris-keys");
 
     // a Secret without the expected key is named as such
     ns.admin()
@@ -246,17 +238,7 @@ class ProductionSettingsIT {
         .contains("spec.versions[v1].model.caBundleRef")
         .contains(ns.name());
     assertThat(condition(ns.get("iris"), "Ready").getStatus()).isEqualTo("False");
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(events(ns, "iris"))
-                    .anyMatch(
-                        e ->
-                            e.getReason().equals("ConfigMapNotFound")
-                                && e.getType().equals("Warning")
-                                && e.getMessage().contains("models-ca")
-                                && e.getMessage().contains("model.caBundleRef")));
+    awaitWarning(ns, "iris", "ConfigMapNotFound", "models-ca", "model.caBundleRef");
     // the init container gets it read-only, under the key the runtime's --ca-file reads
     var pod = deployment(ns, "iris-v1").getSpec().getTemplate().getSpec();
     assertThat(volume(pod.getVolumes(), "model-ca").getConfigMap().getName())
@@ -314,6 +296,20 @@ class ProductionSettingsIT {
         .filter(c -> c.getType().equals(type))
         .findFirst()
         .orElse(null);
+  }
+
+  /** Waits for a Warning Event on the ModelDeployment with that reason and message parts. */
+  private static void awaitWarning(TestNamespace ns, String md, String reason, String... parts) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(events(ns, md))
+                    .anyMatch(
+                        e ->
+                            e.getReason().equals(reason)
+                                && e.getType().equals("Warning")
+                                && Stream.of(parts).allMatch(e.getMessage()::contains)));
   }
 
   private static List<Event> events(TestNamespace ns, String md) {
