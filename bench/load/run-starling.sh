@@ -28,6 +28,15 @@ trap stop_runtime EXIT
 start() { start_runtime /tmp/starling-bench.log "$@" || exit 1; }
 stop() { stop_runtime; }
 
+# batch_flags off|default|on: sets extra (the serve flags) and label (the row's name).
+batch_flags() {
+  case $1 in
+    off) extra=(--batch-max-size 1) label=off ;;
+    default) extra=() label="default (opportunistic)" ;;
+    on) extra=(--batch-max-size 16 --batch-max-delay 2ms) label="16 / 2ms" ;;
+  esac
+}
+
 # warm MODEL...: JIT warm-up after a start. On 2 cores shared with wrk, C2 needs ~20-30 s of load
 # before the HTTP path runs compiled (measured: the first 10 s of iris after a 12 s warm-up ran at
 # ~6k req/s and 300 us of CPU per request, the next at ~18k and 95 us), so a fresh server gets
@@ -83,29 +92,20 @@ load() {
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | non-2xx | RSS after MiB |"
   echo "|---|---|---|---|---|---|"
-  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx --batch-max-size 1
-  warm iris mlp heavy
-  for m in iris mlp heavy; do
-    read -r rps p50 p99 bad < <(load "$m" "$CONNS")
-    echo "| $m, batching off | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
+  # off: every model one call per request; default (no flag): opportunistic batching, requests
+  # already queued for an inference permit share the next call, nothing waits for company.
+  for mode in off default on; do
+    batch_flags $mode
+    models=(mlp heavy)
+    [ $mode = off ] && models=(iris mlp heavy)
+    start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx "${extra[@]}"
+    warm "${models[@]}"
+    for m in "${models[@]}"; do
+      read -r rps p50 p99 bad < <(load "$m" "$CONNS")
+      echo "| $m, batching $label | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
+    done
+    stop
   done
-  stop
-  # No batching flag: the default, opportunistic batching (requests already queued for an
-  # inference permit share the next call; nothing waits for company).
-  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx
-  warm mlp heavy
-  for m in mlp heavy; do
-    read -r rps p50 p99 bad < <(load "$m" "$CONNS")
-    echo "| $m, batching default (opportunistic) | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
-  done
-  stop
-  start --model $M/iris.onnx --model $M/mlp.onnx --model $M/heavy.onnx --batch-max-size 16 --batch-max-delay 2ms
-  warm mlp heavy
-  for m in mlp heavy; do
-    read -r rps p50 p99 bad < <(load "$m" "$CONNS")
-    echo "| $m, batching 16 / 2ms | $rps | $p50 | $p99 | $bad | $(rss_mib) |"
-  done
-  stop
   echo
 
   echo "## Batching at 64 connections"
@@ -113,16 +113,12 @@ load() {
   echo "| scenario | req/s | p50 ms | p99 ms | non-2xx |"
   echo "|---|---|---|---|---|"
   for mode in off default on; do
-    case $mode in
-      off) extra=(--batch-max-size 1) ;;
-      default) extra=() ;;
-      on) extra=(--batch-max-size 16 --batch-max-delay 2ms) ;;
-    esac
+    batch_flags $mode
     start --model $M/mlp.onnx --model $M/heavy.onnx "${extra[@]}"
     warm mlp heavy
     for m in mlp heavy; do
       read -r rps p50 p99 bad < <(load "$m" 64)
-      echo "| $m, batching $mode${extra[*]:+ (${extra[*]})} | $rps | $p50 | $p99 | $bad |"
+      echo "| $m, batching $label | $rps | $p50 | $p99 | $bad |"
     done
     stop
   done
