@@ -61,6 +61,11 @@ public final class StarlingOperator implements AutoCloseable {
                   .withDependentResourceFactory(new SettingsDependentFactory(settings))
                   .withConcurrentReconciliationThreads(settings.reconcileThreads())
                   .withConcurrentWorkflowExecutorThreads(workflowThreads(settings))
+                  // pools of this Operator only (it is never restarted: a new one is built)
+                  .withExecutorService(
+                      OperatorThreads.pool("reconcile", settings.reconcileThreads(), registry))
+                  .withWorkflowExecutorService(
+                      OperatorThreads.pool("workflow", workflowThreads(settings), registry))
                   .withStopOnInformerErrorDuringStartup(true);
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(
