@@ -15,20 +15,20 @@ final class Bodies {
   private Bodies() {}
 
   static byte[] readJson(RequestBody request, long maxBytes) {
-    String type = request.contentType();
-    if (type != null && !isJson(type)) {
-      throw new ApiException(
-          415, "Content-Type must be application/json, got '" + clip(type) + "'");
+    ApiException refused = refusal(request, maxBytes);
+    if (refused != null) {
+      throw refused;
     }
     long length = request.contentLength();
-    if (length > maxBytes) {
-      throw new ApiException(
-          413, "request body of " + length + " bytes exceeds the limit of " + maxBytes + " bytes");
-    }
     byte[] body;
     try {
-      InputStream in = request.stream();
-      body = length >= 0 ? readDeclared(in, (int) length) : readBounded(in, maxBytes);
+      byte[] ahead = request.readAhead();
+      if (ahead != null) {
+        body = ahead;
+      } else {
+        InputStream in = request.stream();
+        body = length >= 0 ? readDeclared(in, (int) length) : readBounded(in, maxBytes);
+      }
     } catch (BadMessageException e) {
       // The servlet layer's own check of server.minRequestDataRate (a body that drips in).
       if (e.getCode() == 408) {
@@ -50,6 +50,29 @@ final class Bodies {
       throw ApiException.badRequest("request body is empty; send a JSON inference request");
     }
     return body;
+  }
+
+  /**
+   * What a request is refused for before any of its body is read: 415 for a Content-Type that is
+   * not JSON, 413 for a declared length over the limit; null when its body is to be read.
+   */
+  static ApiException refusal(RequestBody request, long maxBytes) {
+    String type = request.contentType();
+    if (type != null && !isJson(type)) {
+      return new ApiException(
+          415, "Content-Type must be application/json, got '" + clip(type) + "'");
+    }
+    long length = request.contentLength();
+    if (length > maxBytes) {
+      return new ApiException(
+          413, "request body of " + length + " bytes exceeds the limit of " + maxBytes + " bytes");
+    }
+    return null;
+  }
+
+  /** The 413 of a body without a declared length that grew past the limit. */
+  static ApiException tooLarge(long maxBytes) {
+    return new ApiException(413, "request body exceeds the limit of " + maxBytes + " bytes");
   }
 
   /**
@@ -81,7 +104,7 @@ final class Bodies {
     for (int n; (n = in.read(buf)) > 0; ) {
       total += n;
       if (total > maxBytes) {
-        throw new ApiException(413, "request body exceeds the limit of " + maxBytes + " bytes");
+        throw tooLarge(maxBytes);
       }
       out.write(buf, 0, n);
     }

@@ -4,7 +4,6 @@ import dev.starling.runtime.pipeline.ApiException;
 import dev.starling.runtime.security.AccessControl;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.zip.GZIPOutputStream;
@@ -31,7 +30,10 @@ import org.slf4j.MDC;
  *
  * <p>What it does is what Javalin's route does: access control (the same {@link AccessControl}, on
  * the same route pattern), then {@link InferenceService}, and the answer written with the same
- * status, headers and body ({@link V2Routes#send}).
+ * status, headers and body ({@link V2Routes#send}). One difference: it reads the body without
+ * holding a thread while the body arrives ({@link BodyReader}), where Javalin's route reads it with
+ * a blocking servlet stream — so stalled uploads on the plain spellings cannot take every server
+ * thread and leave other clients waiting for one until their connections idle out.
  */
 final class InferenceFastPath extends Handler.Wrapper {
   /** Javalin's default {@code minSizeForCompression}. */
@@ -70,33 +72,100 @@ final class InferenceFastPath extends Handler.Wrapper {
     }
     MDC.remove("apiKeyId");
     try {
-      Answer a = answer(route, request);
-      byte[] gzipped = gzip(request.getHeaders(), a.body());
-      if (!a.close() && a.status() >= 400 && discardable(a, request)) {
-        // Refused before (or while) its body was read: a 503 shed at a full gate, 401, 429, 400...
-        // The answer goes out now and the connection stays open, the rest of the body being read
-        // and dropped afterwards without holding a thread. (Request.consumeAvailable() is not
-        // asked first: when the body has not all arrived it marks the connection for closing.)
-        // Closing instead made every shed request cost its client a new connection; under
-        // overload those reconnects overflowed the listen queue (SYNs dropped, retried after 1 s)
-        // and reset sockets still sending, so shed requests took seconds, not milliseconds.
-        write(
-            response,
-            a,
-            false,
-            gzipped,
-            Callback.from(() -> Content.Source.consumeAll(request, callback), callback::failed));
-      } else {
-        // A body left unread here is skipped if it has arrived; if not, the connection cannot
-        // carry another request, and the answer must say so before it is sent, as the servlet
-        // layer does, or a keep-alive client sends its next request into a closing socket.
-        boolean close = a.close() || !request.consumeAvailable();
-        write(response, a, close, gzipped, callback);
-      }
+      start(route, request, response, callback);
     } finally {
       MDC.remove("apiKeyId");
     }
     return true;
+  }
+
+  /**
+   * Admission (access control, then the model's: unknown, not ready, shed at the in-flight bound,
+   * and a body refused on its headers: 415, 413) is decided before any of the body is read, so a
+   * refusal is answered at once. An admitted request's body is read by a {@link BodyReader} without
+   * holding a thread while it arrives; the inference then runs on the thread that read its last
+   * bytes — this one when the body came with the headers.
+   */
+  private void start(InferRoute route, Request request, Response response, Callback callback) {
+    String keyId;
+    HttpFields h = request.getHeaders();
+    try {
+      keyId =
+          access.admit(
+              route.pattern(),
+              h.get(HttpHeader.AUTHORIZATION),
+              h.get("x-api-key"),
+              Request.getRemoteAddr(request),
+              route.model());
+    } catch (ApiException e) {
+      respond(request, response, callback, Answer.error(e, false), false);
+      return;
+    } catch (RuntimeException e) {
+      ErrorResponses.unexpected("POST", request.getHttpURI().getPath(), e);
+      respond(request, response, callback, Answer.internalError(false), false);
+      return;
+    }
+    String path = request.getHttpURI().getPath();
+    JettyBody body = new JettyBody(request);
+    InferenceService.Admission admission =
+        route.v1()
+            ? inference.admitV1(route.model(), body, path)
+            : inference.admitV2(route.model(), route.version(), body, path);
+    long maxBytes = inference.maxBodyBytes();
+    if (!admission.admitted() || Bodies.refusal(body, maxBytes) != null) {
+      respond(request, response, callback, admission.run(), false);
+      return;
+    }
+    long minRate = request.getConnectionMetaData().getHttpConfiguration().getMinRequestDataRate();
+    new BodyReader(
+            request,
+            body.contentLength(),
+            maxBytes,
+            minRate,
+            reader -> {
+              body.readBy(reader);
+              if (keyId != null) {
+                MDC.put("apiKeyId", keyId);
+              }
+              try {
+                respond(request, response, callback, admission.run(), reader.failed());
+              } catch (RuntimeException e) {
+                callback.failed(e);
+              } finally {
+                MDC.remove("apiKeyId");
+              }
+            })
+        .start();
+  }
+
+  /**
+   * Writes {@code a}. {@code readFailed}: the body's read failed (too slow, broken off), so the
+   * connection is closed after the answer.
+   */
+  private static void respond(
+      Request request, Response response, Callback callback, Answer a, boolean readFailed) {
+    byte[] gzipped = gzip(request.getHeaders(), a.body());
+    if (!a.close() && !readFailed && a.status() >= 400 && discardable(a, request)) {
+      // Refused before (or while) its body was read: a 503 shed at a full gate, 401, 429, 400...
+      // The answer goes out now and the connection stays open, the rest of the body being read
+      // and dropped afterwards without holding a thread. (Request.consumeAvailable() is not
+      // asked first: when the body has not all arrived it marks the connection for closing.)
+      // Closing instead made every shed request cost its client a new connection; under
+      // overload those reconnects overflowed the listen queue (SYNs dropped, retried after 1 s)
+      // and reset sockets still sending, so shed requests took seconds, not milliseconds.
+      write(
+          response,
+          a,
+          false,
+          gzipped,
+          Callback.from(() -> Content.Source.consumeAll(request, callback), callback::failed));
+    } else {
+      // A body left unread here is skipped if it has arrived; if not, the connection cannot
+      // carry another request, and the answer must say so before it is sent, as the servlet
+      // layer does, or a keep-alive client sends its next request into a closing socket.
+      boolean close = a.close() || readFailed || !request.consumeAvailable();
+      write(response, a, close, gzipped, callback);
+    }
   }
 
   /**
@@ -113,28 +182,6 @@ final class InferenceFastPath extends Handler.Wrapper {
         && length >= 0
         && length <= MAX_DISCARDED_BYTES
         && !h.contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
-  }
-
-  private Answer answer(InferRoute route, Request request) {
-    HttpFields h = request.getHeaders();
-    try {
-      access.admit(
-          route.pattern(),
-          h.get(HttpHeader.AUTHORIZATION),
-          h.get("x-api-key"),
-          Request.getRemoteAddr(request),
-          route.model());
-    } catch (ApiException e) {
-      return Answer.error(e, false);
-    } catch (RuntimeException e) {
-      ErrorResponses.unexpected("POST", request.getHttpURI().getPath(), e);
-      return Answer.internalError(false);
-    }
-    String path = request.getHttpURI().getPath();
-    RequestBody body = body(request);
-    return route.v1()
-        ? inference.predictV1(route.model(), body, path)
-        : inference.inferV2(route.model(), route.version(), body, path);
   }
 
   /**
@@ -165,32 +212,6 @@ final class InferenceFastPath extends Handler.Wrapper {
       }
     }
     return false;
-  }
-
-  private static RequestBody body(Request request) {
-    return new RequestBody() {
-      @Override
-      public String contentType() {
-        return request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-      }
-
-      @Override
-      public long contentLength() {
-        return request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-      }
-
-      @Override
-      public long arrivedNanos() {
-        return request.getBeginNanoTime();
-      }
-
-      @Override
-      public InputStream stream() {
-        return new MinRateInputStream(
-            Content.Source.asInputStream(request),
-            request.getConnectionMetaData().getHttpConfiguration().getMinRequestDataRate());
-      }
-    };
   }
 
   private static void write(

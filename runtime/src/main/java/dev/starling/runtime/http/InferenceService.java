@@ -8,6 +8,7 @@ import dev.starling.runtime.pipeline.InferenceListener;
 import dev.starling.runtime.pipeline.Predictor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The inference endpoints without an HTTP framework: a model name, a body in, an {@link Answer}
@@ -44,39 +45,65 @@ final class InferenceService {
 
   /** OIP v2 infer on {@code model} ({@code version} null when the path names none). */
   Answer inferV2(String model, String version, RequestBody body, String path) {
-    try {
-      ServedModel m = find(model, version);
-      Answer a =
-          track(
-              m, "v2", body, path, () -> predictor.inferV2(m, Bodies.readJson(body, maxBodyBytes)));
-      if (a.status() == 200) {
-        try {
-          listener.answeredV2(m, a.body());
-        } catch (RuntimeException e) {
-          ErrorResponses.unexpected("POST", path, e);
-          return Answer.internalError(a.close());
-        }
-      }
-      return a;
-    } catch (ApiException e) {
-      return Answer.error(e, false);
-    } catch (RuntimeException e) {
-      ErrorResponses.unexpected("POST", path, e);
-      return Answer.internalError(false);
-    }
+    return admitV2(model, version, body, path).run();
   }
 
   /** KServe V1 predict on {@code model}. */
   Answer predictV1(String model, RequestBody body, String path) {
+    return admitV1(model, body, path).run();
+  }
+
+  /**
+   * {@link #inferV2} in two steps, for a caller that reads the body itself without holding a
+   * thread: admission now (unknown model, not ready and shed are answered before any of the body is
+   * read), the inference later with {@link Admission#run}.
+   */
+  Admission admitV2(String model, String version, RequestBody body, String path) {
     try {
-      ServedModel m = find(model, null);
-      return track(m, "v1", body, path, () -> v1.predict(m, body, maxBodyBytes));
+      ServedModel m = find(model, version);
+      return admit(
+          m,
+          "v2",
+          body,
+          path,
+          () -> predictor.inferV2(m, Bodies.readJson(body, maxBodyBytes)),
+          a -> answeredV2(m, a, path));
     } catch (ApiException e) {
-      return Answer.error(e, false);
+      return new Admission(Answer.error(e, false));
     } catch (RuntimeException e) {
       ErrorResponses.unexpected("POST", path, e);
-      return Answer.internalError(false);
+      return new Admission(Answer.internalError(false));
     }
+  }
+
+  /** {@link #predictV1} in two steps, as {@link #admitV2}. */
+  Admission admitV1(String model, RequestBody body, String path) {
+    try {
+      ServedModel m = find(model, null);
+      return admit(m, "v1", body, path, () -> v1.predict(m, body, maxBodyBytes), a -> a);
+    } catch (ApiException e) {
+      return new Admission(Answer.error(e, false));
+    } catch (RuntimeException e) {
+      ErrorResponses.unexpected("POST", path, e);
+      return new Admission(Answer.internalError(false));
+    }
+  }
+
+  /** The request body limit ({@code server.maxRequestBytes}). */
+  long maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  private Answer answeredV2(ServedModel m, Answer a, String path) {
+    if (a.status() == 200) {
+      try {
+        listener.answeredV2(m, a.body());
+      } catch (RuntimeException e) {
+        ErrorResponses.unexpected("POST", path, e);
+        return Answer.internalError(a.close());
+      }
+    }
+    return a;
   }
 
   /** Work on one inference request, giving the answer body. */
@@ -86,62 +113,134 @@ final class InferenceService {
   }
 
   /**
-   * Runs an inference request with its bookkeeping: readiness, the in-flight bound, in-flight
-   * counts (for draining and the gauge), {@code Connection: close} once the server drains, and the
-   * request metrics by outcome, timed from the request's arrival. Answers what the client gets,
-   * failures included (a model that is not ready is thrown, like an unknown one).
+   * Admits an inference request with its bookkeeping: readiness, the in-flight bound, in-flight
+   * counts (for draining and the gauge). A shed request is answered and counted here; an admitted
+   * one holds its place (its body still to be read counts as in flight, as a blocking read did)
+   * until {@link Admission#run} ends.
    */
-  private Answer track(ServedModel m, String protocol, RequestBody body, String path, Work work) {
+  private Admission admit(
+      ServedModel m,
+      String protocol,
+      RequestBody body,
+      String path,
+      Work work,
+      UnaryOperator<Answer> after) {
     if (!m.ready()) {
       throw ApiException.unavailable("model '" + m.name() + "' is not ready");
     }
     long t0 = body.arrivedNanos();
-    int status = 500;
-    Outcome outcome = null;
-    boolean close = false;
     lifecycle.enter();
     int inflight = m.meters().inflight().incrementAndGet();
     int bound = maxInflight.getAsInt();
-    try {
-      if (inflight > bound) {
-        // Shed at once: a fast 503 lets the client (or the router) go elsewhere, where queueing
-        // would only make every request late.
-        m.meters().rejected("overload");
-        status = 503;
-        outcome = Outcome.SHED;
-        return shedAnswer(m.name(), bound);
+    if (inflight > bound) {
+      // Shed at once: a fast 503 lets the client (or the router) go elsewhere, where queueing
+      // would only make every request late.
+      m.meters().rejected("overload");
+      Admission shed = shed(m.name(), bound);
+      release(m, protocol, t0, 503, Outcome.SHED);
+      return shed;
+    }
+    return new Admission(m, protocol, t0, path, work, after);
+  }
+
+  private void release(ServedModel m, String protocol, long t0, int status, Outcome outcome) {
+    m.meters().inflight().decrementAndGet();
+    lifecycle.leave();
+    m.meters().request(protocol, status, outcome, System.nanoTime() - t0);
+  }
+
+  /**
+   * An inference request answered at admission, or admitted and holding its place in flight until
+   * {@link #run}: the work (body read included), {@code Connection: close} once the server drains,
+   * and the request metrics by outcome, timed from the request's arrival.
+   */
+  final class Admission {
+    private final Answer refused;
+    private final ServedModel m;
+    private final String protocol;
+    private final long t0;
+    private final String path;
+    private final Work work;
+    private final UnaryOperator<Answer> after;
+    private boolean ran;
+
+    private Admission(Answer refused) {
+      this(refused, null, null, 0, null, null, null);
+    }
+
+    private Admission(
+        ServedModel m,
+        String protocol,
+        long t0,
+        String path,
+        Work work,
+        UnaryOperator<Answer> after) {
+      this(null, m, protocol, t0, path, work, after);
+    }
+
+    private Admission(
+        Answer refused,
+        ServedModel m,
+        String protocol,
+        long t0,
+        String path,
+        Work work,
+        UnaryOperator<Answer> after) {
+      this.refused = refused;
+      this.m = m;
+      this.protocol = protocol;
+      this.t0 = t0;
+      this.path = path;
+      this.work = work;
+      this.after = after;
+    }
+
+    /** False when the answer is already decided (shed, unknown model, not ready...). */
+    boolean admitted() {
+      return refused == null;
+    }
+
+    /**
+     * Runs the work and gives back the request's place; answers what the client gets, failures
+     * included. Called once (a second call is a bug in the caller).
+     */
+    Answer run() {
+      if (refused != null) {
+        return refused;
       }
-      close = lifecycle.closeConnections();
-      Answer answer = Answer.ok(work.run(), close);
-      status = 200;
-      return answer;
-    } catch (ApiException e) {
-      status = e.status();
-      return Answer.error(e, close);
-    } catch (RuntimeException e) {
-      ErrorResponses.unexpected("POST", path, e);
-      return Answer.internalError(close);
-    } finally {
-      m.meters().inflight().decrementAndGet();
-      lifecycle.leave();
-      m.meters()
-          .request(
-              protocol,
-              status,
-              outcome != null ? outcome : Outcome.of(status),
-              System.nanoTime() - t0);
+      if (ran) {
+        throw new IllegalStateException("an admitted request ran twice");
+      }
+      ran = true;
+      int status = 500;
+      boolean close = false;
+      Answer answer;
+      try {
+        close = lifecycle.closeConnections();
+        answer = Answer.ok(work.run(), close);
+        status = 200;
+      } catch (ApiException e) {
+        status = e.status();
+        return Answer.error(e, close);
+      } catch (RuntimeException e) {
+        ErrorResponses.unexpected("POST", path, e);
+        return Answer.internalError(close);
+      } finally {
+        release(m, protocol, t0, status, Outcome.of(status));
+      }
+      return after.apply(answer);
     }
   }
 
-  /** A model's 503 answer when shed at a given bound. */
-  private record Shed(int bound, Answer answer) {}
+  /** A model's 503 when shed at a given bound. */
+  private record Shed(int bound, Admission admission) {}
 
   /**
    * The 503 of a model shed at {@code bound}, built once per model and bound: under overload most
    * answers are this one, and building it each time (message, exception, a JSON generator) was most
    * of what the shed path itself allocated. The answer's bytes are only read, never changed.
    */
-  private Answer shedAnswer(String model, int bound) {
+  private Admission shed(String model, int bound) {
     Shed s = shed.get(model);
     if (s == null || s.bound() != bound) {
       ApiException e =
@@ -149,10 +248,10 @@ final class InferenceService {
               503,
               "model '" + model + "' is overloaded (" + bound + " requests in flight); retry",
               1);
-      s = new Shed(bound, Answer.error(e, false));
+      s = new Shed(bound, new Admission(Answer.error(e, false)));
       shed.put(model, s); // names come from the served models only: the map stays that small
     }
-    return s.answer();
+    return s.admission();
   }
 
   /**

@@ -14,6 +14,16 @@ interface RequestBody {
   InputStream stream() throws IOException;
 
   /**
+   * The whole body when the server has already read it (the fast path reads it without holding a
+   * thread, {@link BodyReader}), or null: read {@link #stream()}. Throws what the read ended with
+   * (an {@link IOException} whose cause is a {@link java.util.concurrent.TimeoutException} for a
+   * body too slow, a 413 for one too large).
+   */
+  default byte[] readAhead() throws IOException {
+    return null;
+  }
+
+  /**
    * {@link System#nanoTime()} when the request arrived, as the server knows it (the request timer
    * starts there, so time spent before a handler ran, waiting for a thread or a core, is in it);
    * now when the caller cannot tell.
