@@ -353,6 +353,19 @@ class ProxyConnectionTest {
       assertThat(read(s.getInputStream()).status()).isEqualTo(200);
     }
     assertThat(backend.requests()).isEqualTo(2); // the cut one was never sent again
+    // each answer timed by its outcome: the router's own 503 (no version with a ready endpoint,
+    // so version "none") and the 502 stay out of "ok"
+    String scrape = metrics.scrape();
+    for (String series :
+        new String[] {
+          "outcome=\"ok\",version=\"v1\"",
+          "outcome=\"error\",version=\"v1\"",
+          "outcome=\"shed\",version=\"none\""
+        }) {
+      assertThat(scrape)
+          .containsPattern(
+              "starling_router_request_duration_seconds_count\\{" + series + "\\} 1(\\.0)?\n");
+    }
   }
 
   /** The head of the next answer exactly as it arrived, up to and with its blank line. */
