@@ -45,6 +45,8 @@ public final class OnnxModel implements AutoCloseable {
 
   private volatile BatchSizing.Decision batchSizing;
 
+  private final CallSlots slots;
+
   private OnnxModel(
       OrtEnvironment env, OrtSession session, ModelSignature signature, String sha256) {
     this.env = env;
@@ -52,6 +54,7 @@ public final class OnnxModel implements AutoCloseable {
     this.signature = signature;
     this.sha256 = sha256;
     this.shrinkArena = shrinkingRunOptions();
+    this.slots = new CallSlots(env, signature);
     signature.outputs().forEach(t -> allOutputs.add(t.name()));
   }
 
@@ -93,6 +96,37 @@ public final class OnnxModel implements AutoCloseable {
   public OrtSession.Result run(Map<String, OnnxTensor> inputs, Set<String> outputs)
       throws OrtException {
     return run(inputs, outputs, false);
+  }
+
+  /**
+   * Reusable tensors for a call of {@code rows} rows (see {@link CallSlot}), or null when this call
+   * cannot use them; the caller gives it back with {@link #giveBack} once it read the outputs.
+   */
+  public CallSlot borrowSlot(long rows) {
+    return slots.borrow(rows);
+  }
+
+  public void giveBack(CallSlot slot) {
+    slots.giveBack(slot);
+  }
+
+  /**
+   * Runs the model on the slot's inputs; ONNX Runtime writes the {@code outputs} (null: all) into
+   * the slot's output buffers.
+   */
+  public void run(CallSlot slot, Set<String> outputs) throws OrtException {
+    // the result holds only the slot's own tensors, which closing it leaves open
+    session.run(slot.inputTensors(), Set.of(), slot.outputTensors(outputs)).close();
+  }
+
+  /** Stops using reusable tensors for this session (see {@link CallSlots#disable}). */
+  public void disableSlots(String why) {
+    slots.disable(why);
+  }
+
+  /** Idle reusable tensor sets kept for {@code rows}-row calls (for tests). */
+  public int idleSlots(int rows) {
+    return slots.idle(rows);
   }
 
   /**
@@ -320,6 +354,7 @@ public final class OnnxModel implements AutoCloseable {
     if (users.compareAndSet(0, -1)) {
       closeQuietly(session);
       shrinkArena.close();
+      slots.close();
       LOG.info("closed a retired ONNX Runtime session (sha256 {})", sha256);
     }
   }

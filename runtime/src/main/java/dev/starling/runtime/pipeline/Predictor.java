@@ -100,11 +100,38 @@ public final class Predictor {
             new Batcher(gate, s.config().batching(), s.meters(), (m, i, o) -> runOnce(s, m, i, o)));
   }
 
-  /** One ONNX Runtime call; the caller holds an inference permit. */
+  /**
+   * One ONNX Runtime call; the caller holds an inference permit. A small call runs on the session's
+   * reused tensors ({@link SlotCall}); if that fails where a call with fresh tensors succeeds, the
+   * model's outputs do not have the shapes its signature promises and it stops using them.
+   */
   private List<OutputTensor> runOnce(
       ServedModel served, OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
-    Map<String, OnnxTensor> tensors = null;
     boolean large = large(inputs);
+    if (!large) {
+      try {
+        List<OutputTensor> outs = SlotCall.run(model, inputs, outputs, served.meters());
+        if (outs != null) {
+          return outs;
+        }
+      } catch (OrtException e) {
+        List<OutputTensor> outs = runFresh(served, model, inputs, outputs, false);
+        model.disableSlots(
+            "a call failed on them (" + firstLine(e.getMessage()) + ") but not without");
+        return outs;
+      }
+    }
+    return runFresh(served, model, inputs, outputs, large);
+  }
+
+  /** One ONNX Runtime call on tensors made for it; outputs copied out of the native result. */
+  private List<OutputTensor> runFresh(
+      ServedModel served,
+      OnnxModel model,
+      List<InferInput> inputs,
+      Set<String> outputs,
+      boolean large) {
+    Map<String, OnnxTensor> tensors = null;
     try {
       tensors = Tensors.create(model.environment(), inputs);
       long t0 = System.nanoTime();
