@@ -29,13 +29,18 @@ class SlowClientTest {
    * stalled read until the idle timeout, and the client behind them was answered only after the
    * stalled ones had been cut off (or its own connection idled out first, unanswered). Nothing here
    * races two timers: the order asserted is the good answer before the stalled requests' idle
-   * timeout (5 s), which only a server taking 5 s for one iris request would miss.
+   * timeout (10 s), which only a server taking 10 s for one iris request (its client's first
+   * connection included) would miss.
    */
   @Test
   void stalledRequestsAreCutOffAndDoNotKeepOthersWaiting() throws Exception {
     RuntimeConfig cfg =
         new RuntimeConfig(
-            ServerConfig.defaults().withIdleTimeout(Duration.ofSeconds(5)), null, null, null, null);
+            ServerConfig.defaults().withIdleTimeout(Duration.ofSeconds(10)),
+            null,
+            null,
+            null,
+            null);
     try (TestingServer server = TestingServer.samples(cfg)) {
       List<Socket> stalled = new ArrayList<>();
       try {
