@@ -140,7 +140,7 @@ final class InferenceService {
       release(m, protocol, t0, 503, Outcome.SHED);
       return shed;
     }
-    return new Admission(m, protocol, t0, path, work, after);
+    return new Admission(null, m, protocol, t0, path, work, after);
   }
 
   private void release(ServedModel m, String protocol, long t0, int status, Outcome outcome) {
@@ -166,16 +166,6 @@ final class InferenceService {
 
     private Admission(Answer refused) {
       this(refused, null, null, 0, null, null, null);
-    }
-
-    private Admission(
-        ServedModel m,
-        String protocol,
-        long t0,
-        String path,
-        Work work,
-        UnaryOperator<Answer> after) {
-      this(null, m, protocol, t0, path, work, after);
     }
 
     private Admission(
