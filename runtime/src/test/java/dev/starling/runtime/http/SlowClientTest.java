@@ -43,6 +43,7 @@ class SlowClientTest {
             null);
     try (TestingServer server = TestingServer.samples(cfg)) {
       List<Socket> stalled = new ArrayList<>();
+      List<Socket> stalledHeads = new ArrayList<>();
       try {
         for (int i = 0; i < 100; i++) {
           Socket s = new Socket("127.0.0.1", server.port());
@@ -55,6 +56,15 @@ class SlowClientTest {
           out.flush();
           stalled.add(s);
         }
+        for (int i = 0; i < 50; i++) {
+          // Headers that never end: Jetty parses them without a handler thread.
+          Socket s = new Socket("127.0.0.1", server.port());
+          s.getOutputStream()
+              .write(
+                  "POST /v2/models/iris/infer HTTP/1.1\r\nHost: x\r\nContent-Type: appl"
+                      .getBytes(StandardCharsets.US_ASCII));
+          stalledHeads.add(s);
+        }
         assertThat(
                 server
                     .post("/v2/models/iris/infer", Samples.file("iris.request.json"))
@@ -63,6 +73,11 @@ class SlowClientTest {
         for (Socket s : stalled) {
           assertThat(stillWaiting(s))
               .as("a stalled request was answered or closed before the well-behaved one")
+              .isTrue();
+        }
+        for (Socket s : stalledHeads) {
+          assertThat(stillWaiting(s))
+              .as("a stalled header was answered or closed before the well-behaved request")
               .isTrue();
         }
         // Every stalled connection is answered 408 and closed by the server.
@@ -80,8 +95,26 @@ class SlowClientTest {
               .endsWith(
                   "{\"error\":\"request body did not arrive in time; the connection is closed\"}");
         }
+        // Every stalled header is closed at the idle timeout too (with a 4xx or without a word).
+        for (Socket s : stalledHeads) {
+          s.setSoTimeout(30_000);
+          String got;
+          try {
+            got = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+          } catch (SocketTimeoutException e) {
+            throw new AssertionError("a stalled header's connection was still open after 30 s");
+          } catch (SocketException e) {
+            got = ""; // reset by the server: closed
+          }
+          if (!got.isEmpty()) {
+            assertThat(got).startsWith("HTTP/1.1 4").doesNotContain("Exception");
+          }
+        }
       } finally {
         for (Socket s : stalled) {
+          s.close();
+        }
+        for (Socket s : stalledHeads) {
           s.close();
         }
       }
