@@ -59,6 +59,41 @@ class BodyReaderTest {
     assertThat(ends.reader.bytes()).isEqualTo(sent);
   }
 
+  /**
+   * A 24 MiB body costs about 24 MiB of heap: one array of the declared length, the eager part
+   * copied into it once (as {@link Bodies#readDeclared}); gathering it in a growing buffer and
+   * copying out (or reading chunk lists) would allocate about twice that. The pieces are made
+   * before the count starts; the JVM counts the bytes this thread allocates.
+   */
+  @Test
+  void aLargeBodyIsHeldOnceNotTwice() throws IOException {
+    int length = 24 << 20;
+    byte[] sent = random(length);
+    readInPieces(sent); // warm-up: classes, JIT
+    TestingSource source = new TestingSource();
+    for (int at = 0; at < length; at += 65_536) {
+      source.arrive(sent, at, Math.min(65_536, length - at), false);
+    }
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    Ends ends = new Ends();
+    new BodyReader(source, length, LIMIT << 3, 0, ends::done).start();
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(ends.reader.bytes()).isEqualTo(sent);
+    assertThat(allocated).isLessThan(length + Bodies.EAGER_BYTES + (2 << 20));
+  }
+
+  private static void readInPieces(byte[] sent) throws IOException {
+    TestingSource source = new TestingSource();
+    for (int at = 0; at < sent.length; at += 65_536) {
+      source.arrive(sent, at, Math.min(65_536, sent.length - at), false);
+    }
+    Ends ends = new Ends();
+    new BodyReader(source, sent.length, LIMIT << 3, 0, ends::done).start();
+    assertThat(ends.reader.bytes()).hasSize(sent.length);
+  }
+
   @Test
   void aChunkedBodyIsReadWholeAndOverTheLimitIs413() throws IOException {
     byte[] sent = random(50_000);
