@@ -82,14 +82,7 @@ class SlowClientTest {
         }
         // Every stalled connection is answered 408 and closed by the server.
         for (Socket s : stalled) {
-          s.setSoTimeout(30_000);
-          String got;
-          try {
-            got = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-          } catch (SocketTimeoutException e) {
-            throw new AssertionError("a stalled connection was still open after 30 s");
-          }
-          assertThat(got)
+          assertThat(untilClosed(s))
               .startsWith("HTTP/1.1 408")
               .containsIgnoringCase("connection: close")
               .endsWith(
@@ -97,15 +90,7 @@ class SlowClientTest {
         }
         // Every stalled header is closed at the idle timeout too (with a 4xx or without a word).
         for (Socket s : stalledHeads) {
-          s.setSoTimeout(30_000);
-          String got;
-          try {
-            got = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-          } catch (SocketTimeoutException e) {
-            throw new AssertionError("a stalled header's connection was still open after 30 s");
-          } catch (SocketException e) {
-            got = ""; // reset by the server: closed
-          }
+          String got = untilClosed(s);
           if (!got.isEmpty()) {
             assertThat(got).startsWith("HTTP/1.1 4").doesNotContain("Exception");
           }
@@ -120,6 +105,18 @@ class SlowClientTest {
       }
       assertThat(server.get("/v2/health/ready").statusCode()).isEqualTo(200);
       assertThat(server.models().get("iris").meters().inflight().get()).isZero();
+    }
+  }
+
+  /** What the server sent before it closed the connection ("" when it reset it). */
+  private static String untilClosed(Socket s) throws IOException {
+    s.setSoTimeout(30_000);
+    try {
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("a stalled connection was still open after 30 s");
+    } catch (SocketException e) {
+      return "";
     }
   }
 
