@@ -99,10 +99,12 @@ final class CallSlots {
   /** Keeps {@code slot} for the next call of its size, or closes it if enough are idle. */
   void giveBack(CallSlot slot) {
     Pool pool = pools.get(slot.rows());
-    if (closed || !enabled || pool == null || pool.size.incrementAndGet() > IDLE_PER_ROWS) {
-      if (pool != null) {
-        pool.size.decrementAndGet();
-      }
+    if (closed || !enabled || pool == null) {
+      slot.close();
+      return;
+    }
+    if (pool.size.incrementAndGet() > IDLE_PER_ROWS) {
+      pool.size.decrementAndGet();
       slot.close();
       return;
     }

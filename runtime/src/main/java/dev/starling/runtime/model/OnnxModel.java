@@ -124,6 +124,11 @@ public final class OnnxModel implements AutoCloseable {
     slots.disable(why);
   }
 
+  /** Whether calls may still use reusable tensors (false once {@link #disableSlots} ran). */
+  public boolean slotsEnabled() {
+    return slots.enabled();
+  }
+
   /** Idle reusable tensor sets kept for {@code rows}-row calls (for tests). */
   public int idleSlots(int rows) {
     return slots.idle(rows);
