@@ -51,8 +51,14 @@ QUIET_MAX_BUSY="${QUIET_MAX_BUSY:-20}"
 QUIET_WAIT="${QUIET_WAIT:-120}"
 MODEL_DIR="$REPO/samples/models"
 DATE="$(date +%F)"
-OUT="${OUT:-$REPO/bench/results/ceiling-$DATE.md}"
-[ -e "$OUT" ] && [ -z "${OUT_FORCE:-}" ] && OUT="${OUT%.md}-$(date +%H%M).md"
+# An OUT you give is where the report goes (an existing file is overwritten); the default dated
+# name gets the time appended instead of overwriting an earlier run of the day (OUT_FORCE=1: overwrite).
+if [ -n "${OUT:-}" ]; then
+  [ -e "$OUT" ] && echo "note: OUT=$OUT exists and will be overwritten" >&2
+else
+  OUT="$REPO/bench/results/ceiling-$DATE.md"
+  [ -e "$OUT" ] && [ -z "${OUT_FORCE:-}" ] && OUT="${OUT%.md}-$(date +%H%M).md"
+fi
 TMP="$REPO/bench/results/tmp/ceiling-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$TMP"
 RESULTS="$TMP/results.jsonl"
