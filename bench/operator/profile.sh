@@ -9,7 +9,8 @@
 # JOSDK counters, its GC log, thread count, and `jmap -histo:live` at the end.
 # Environment: STARLING_BENCH_JVM_OPTS as in run.sh; STARLING_OPERATOR_JAR runs another operator jar
 # (e.g. an older commit's, for an A/B on the same world; the driver still uses this tree's jar); STARLING_PROFILE_HEAP_DUMP=1 adds heap.hprof;
-# STARLING_PROFILE_JFR=1 adds operator.jfr (read with bench/operator/jfr-top.py).
+# STARLING_PROFILE_JFR=1 adds operator.jfr (read with bench/operator/jfr-top.py); STARLING_PROFILE_KEEP=1
+# keeps the bench-scale namespace at the end.
 # Output goes to OUT_DIR (default bench/results/tmp/profile-<time>); summary.txt is the reading.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,7 +27,11 @@ eval "$("$TESTENV" env)"
 RUN_DIR=$(dirname "$KUBECONFIG")/run
 [[ -f operator/target/starling-operator.jar ]] || ./mvnw -q -B -pl crds,operator -am package -DskipTests
 kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments.serving.starling.dev-v1.yml >/dev/null
-kubectl wait --for=condition=Established crd/modeldeployments.serving.starling.dev --timeout=60s >/dev/null
+# (kubectl wait errs instead of waiting while a new CRD has no status.conditions yet)
+for _ in $(seq 1 30); do
+  kubectl wait --for=condition=Established crd/modeldeployments.serving.starling.dev --timeout=60s >/dev/null 2>&1 && break
+  sleep 1
+done
 kubectl apply --server-side --force-conflicts -f operator/src/main/k8s/rbac.yaml >/dev/null
 kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=300s >/dev/null
 
@@ -43,8 +48,8 @@ for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null &&
 # cpu <pid>: user+system CPU seconds so far
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 snapshot() {
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
-    echo "$c $(cpu "$(cat "$RUN_DIR/$c.pid")")"
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok metrics-server; do
+    if [[ -s $RUN_DIR/$c.pid ]]; then echo "$c $(cpu "$(cat "$RUN_DIR/$c.pid")")"; fi
   done
   echo "operator $(cpu $OPERATOR_PID)"
 }
@@ -85,4 +90,5 @@ jcmd $OPERATOR_PID GC.heap_info >"$OUT/heap.txt" 2>/dev/null || true
   echo "## GC: $(grep -c 'Pause Young' "$OUT/gc.log") young, $(grep -c 'Pause Full' "$OUT/gc.log") full"
   head -25 "$OUT/histo.txt"
 } | tee "$OUT/summary.txt"
-kubectl delete namespace bench-scale --wait=false >/dev/null || true
+# STARLING_PROFILE_KEEP=1 leaves the ModelDeployments (and the world) for a closer look
+[[ ${STARLING_PROFILE_KEEP:-0} = 1 ]] || kubectl delete namespace bench-scale --wait=false >/dev/null || true
