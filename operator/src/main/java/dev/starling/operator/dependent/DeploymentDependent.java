@@ -17,7 +17,8 @@ import java.util.List;
     informer =
         @Informer(
             labelSelector = Names.MANAGED_BY_SELECTOR,
-            itemStore = CompactItemStore.OwnFields.class))
+            itemStore = CompactItemStore.OwnFields.class,
+            onUpdateFilter = DeploymentObservationFilter.class))
 public class DeploymentDependent extends VersionBulkDependent<Deployment> {
 
   private volatile String defaultImage = "starling/runtime:latest";

@@ -168,6 +168,52 @@ class LifecycleIT {
     ns.awaitReady("iris", READY);
   }
 
+  /**
+   * Without the label its informer selects on, a child disappears from the operator's cache but not
+   * from the cluster: JOSDK's create-only apply then meets a 409. The operator takes its own child
+   * back (owner reference) instead of failing every retry.
+   */
+  @Test
+  void childWhoseLabelsWereRemovedByHandIsTakenBack(TestNamespace ns) {
+    ns.create(ns.sample("iris.yaml"));
+    ns.awaitReady("iris", READY);
+    String uid =
+        ns.admin().services().inNamespace(ns.name()).withName("iris").get().getMetadata().getUid();
+
+    ns.admin()
+        .services()
+        .inNamespace(ns.name())
+        .withName("iris")
+        .edit(
+            s -> {
+              s.getMetadata().getLabels().remove("app.kubernetes.io/managed-by");
+              return s;
+            });
+    ns.admin()
+        .configMaps()
+        .inNamespace(ns.name())
+        .withName("iris-v1")
+        .edit(
+            c -> {
+              c.getMetadata().getLabels().remove("app.kubernetes.io/managed-by");
+              return c;
+            });
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              var s = ns.admin().services().inNamespace(ns.name()).withName("iris").get();
+              var c = ns.admin().configMaps().inNamespace(ns.name()).withName("iris-v1").get();
+              assertThat(s.getMetadata().getLabels())
+                  .containsEntry("app.kubernetes.io/managed-by", "starling-operator");
+              assertThat(c.getMetadata().getLabels())
+                  .containsEntry("app.kubernetes.io/managed-by", "starling-operator");
+              assertThat(s.getMetadata().getUid()).as("taken back, not replaced").isEqualTo(uid);
+            });
+    ns.awaitReady("iris", READY);
+  }
+
   private static Deployment deployment(TestNamespace ns, String name) {
     return ns.admin().apps().deployments().inNamespace(ns.name()).withName(name).get();
   }
