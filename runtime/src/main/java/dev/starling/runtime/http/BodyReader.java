@@ -18,12 +18,21 @@ import org.eclipse.jetty.io.Content;
  * below the minimum data rate is an {@link IOException} with a {@link
  * java.util.concurrent.TimeoutException} cause, a body without a declared length that grew past the
  * limit a 413, a client that broke off an {@link IOException}; {@link Bodies#readJson} turns them
- * into the answers a blocking read gives. A declared length is read into one array of that length,
- * allocated as {@link Bodies#readDeclared} does (at most {@link Bodies#EAGER_BYTES} before that
- * much arrived); a body that ends early comes back short.
+ * into the answers a blocking read gives.
+ *
+ * <p>What a body holds follows what has arrived, never the client's word alone: nothing before its
+ * first byte, then {@link #FIRST_BYTES} (or the first piece, if larger), doubling as more arrives.
+ * A stalled connection that declared a large body and sent a few bytes so holds 16 KiB, not the
+ * declared length: thousands of them cannot fill the heap. A declared length is capped at itself,
+ * so the last array is exact; once the doubling would pass {@link Bodies#EAGER_BYTES} the declared
+ * length is allocated once, so a large body costs its length plus under 2 x EAGER_BYTES of smaller
+ * arrays, not the sum of a doubling up to its length. A body that ends early comes back short.
  */
 final class BodyReader implements Runnable {
-  private static final int FIRST_CHUNKED_BYTES = 8192;
+  /** The first array, once the first byte arrived. */
+  static final int FIRST_BYTES = 16 * 1024;
+
+  private static final byte[] NOTHING = new byte[0];
 
   private final Content.Source source;
   private final long declared;
@@ -51,11 +60,7 @@ final class BodyReader implements Runnable {
     this.maxBytes = maxBytes;
     this.rate = new MinDataRate(minBytesPerSecond);
     this.done = done;
-    this.buf =
-        new byte
-            [declared >= 0
-                ? (int) Math.min(declared, Bodies.EAGER_BYTES)
-                : (int) Math.min(FIRST_CHUNKED_BYTES, maxBytes + 1)];
+    this.buf = NOTHING; // nothing is held before the first byte arrives
   }
 
   /** Reads what has arrived on the calling thread; the rest as it comes. */
@@ -139,14 +144,23 @@ final class BodyReader implements Runnable {
     }
   }
 
-  /** Makes room for {@code n} more bytes: the declared length, or doubling up to the limit. */
+  /**
+   * Makes room for {@code n} more bytes: doubling from {@link #FIRST_BYTES}, capped at the declared
+   * length (which is allocated at once when the doubling would pass {@link Bodies#EAGER_BYTES}) or,
+   * without one, at the limit.
+   */
   private void room(int n) {
-    if (size + n <= buf.length) {
+    long need = size + (long) n;
+    if (need <= buf.length) {
       return;
     }
-    long grown =
-        declared >= 0 ? declared : Math.min(Math.max(2L * buf.length, size + (long) n), maxBytes);
-    buf = Arrays.copyOf(buf, (int) Math.max(grown, size + (long) n));
+    long grown = Math.max(need, Math.max(2L * buf.length, FIRST_BYTES));
+    if (declared >= 0) {
+      grown = grown > Bodies.EAGER_BYTES ? declared : Math.min(grown, declared);
+    } else {
+      grown = Math.min(grown, maxBytes);
+    }
+    buf = Arrays.copyOf(buf, (int) Math.max(grown, need));
   }
 
   private void finish(Exception f) {

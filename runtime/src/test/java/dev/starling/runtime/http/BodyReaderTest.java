@@ -60,10 +60,11 @@ class BodyReaderTest {
   }
 
   /**
-   * A 24 MiB body costs about 24 MiB of heap: one array of the declared length, the eager part
-   * copied into it once (as {@link Bodies#readDeclared}); gathering it in a growing buffer and
-   * copying out (or reading chunk lists) would allocate about twice that. The pieces are made
-   * before the count starts; the JVM counts the bytes this thread allocates.
+   * A 24 MiB body costs about 24 MiB of heap: the doubling arrays up to {@link Bodies#EAGER_BYTES}
+   * (64 KiB + ... + 1 MiB, under 2 x EAGER_BYTES), then one array of the declared length; doubling
+   * all the way to 24 MiB (or gathering chunk lists and copying out) would allocate about twice the
+   * length. The bound: length + 2 x EAGER_BYTES + 2 MiB. The pieces are made before the count
+   * starts; the JVM counts the bytes this thread allocates.
    */
   @Test
   void aLargeBodyIsHeldOnceNotTwice() throws IOException {
@@ -81,7 +82,55 @@ class BodyReaderTest {
     new BodyReader(source, length, LIMIT << 3, 0, ends::done).start();
     long allocated = threads.getCurrentThreadAllocatedBytes() - before;
     assertThat(ends.reader.bytes()).isEqualTo(sent);
-    assertThat(allocated).isLessThan(length + Bodies.EAGER_BYTES + (2 << 20));
+    assertThat(allocated).isLessThan(length + 2L * Bodies.EAGER_BYTES + (2 << 20));
+  }
+
+  /**
+   * The memory a body holds follows what arrived, not what the client declared: 2,000 stalled
+   * uploads that declare 1 MB and send 11 bytes hold a 16 KiB array each (about 31 MiB together),
+   * where allocating the declared length (or 1 MiB of it) at the headers held about 2 GB - enough
+   * connections exhaust the runtime's heap without sending anything. Each must still be waiting for
+   * more (a demand pending). The sources are made before the count starts; the JVM counts what this
+   * thread allocates, under 2,000 x 32 KiB.
+   */
+  @Test
+  void stalledBodiesHoldWhatArrivedNotWhatTheyDeclared() {
+    int connections = 2000;
+    int declared = 1_000_000;
+    TestingSource[] sources = new TestingSource[connections];
+    for (int i = 0; i < connections; i++) {
+      sources[i] = new TestingSource();
+      sources[i].arrive("{\"inputs\":[".getBytes(), false);
+    }
+    new BodyReader(new TestingSource(), declared, LIMIT, 0, r -> {}).start(); // warm-up
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    BodyReader[] readers = new BodyReader[connections];
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < connections; i++) {
+      readers[i] = new BodyReader(sources[i], declared, LIMIT, 0, r -> {});
+      readers[i].start();
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    for (TestingSource source : sources) {
+      assertThat(source.pending).as("the reader waits for more").isNotNull();
+    }
+    assertThat(readers).doesNotContainNull();
+    assertThat(allocated).isLessThan(connections * 32L * 1024);
+  }
+
+  /** Nothing arrived, nothing held: the array comes with the first byte. */
+  @Test
+  void aBodyGrowsFromItsFirstBytesToExactlyItsLength() throws IOException {
+    byte[] sent = random(300_000);
+    TestingSource source = new TestingSource();
+    Ends ends = new Ends();
+    new BodyReader(source, sent.length, LIMIT, 0, ends::done).start();
+    for (int at = 0; at < sent.length; at += 1000) {
+      source.arriveAndWake(sent, at, Math.min(1000, sent.length - at), false);
+    }
+    assertThat(ends.count).isEqualTo(1);
+    assertThat(ends.reader.bytes()).isEqualTo(sent);
   }
 
   private static void readInPieces(byte[] sent) throws IOException {
