@@ -115,6 +115,36 @@ class SlotFallbackHttpTest {
     return n;
   }
 
+  /** What a test checks of one answer beyond ONNX Runtime's own: the expected values. */
+  private interface Expected {
+    void check(JsonNode outputs, int rows, double[] inputs);
+  }
+
+  /**
+   * 12 calls of 1-4 rows (so several slots' first calls): each answer is what ONNX Runtime answers
+   * on fresh tensors and what {@code expected} says, and after each the model uses no reused
+   * tensors and keeps none.
+   */
+  private static void callsAreRightAndSlotsGoOff(String model, long seed, Expected expected)
+      throws Exception {
+    Random r = new Random(seed);
+    try (TestingServer server = serve(model)) {
+      OnnxModel session = server.models().get(model).model();
+      assertThat(session.slotsEnabled()).as("a numeric model with fixed inner dims").isTrue();
+      for (int call = 0; call < 12; call++) {
+        int rows = 1 + call % 4;
+        double[] v = values(r, rows * 4);
+        String body = body(v);
+        JsonNode outs = infer(server, model, body);
+        OnnxReference.assertOutputsEqual(
+            outs, OnnxReference.infer(model(model), JSON.readTree(body)));
+        expected.check(outs, rows, v);
+        assertThat(session.slotsEnabled()).as("after call " + call).isFalse();
+        assertThat(idle(session)).as("no reused tensors kept").isZero();
+      }
+    }
+  }
+
   /**
    * passthrough.onnx answers its input x as a second output: ONNX Runtime hands back the input's
    * own value for it and leaves a pinned buffer untouched, so without the first call's
@@ -123,27 +153,17 @@ class SlotFallbackHttpTest {
   @Test
   void anOutputOnnxRuntimeDoesNotWriteInPlaceTurnsSlotsOffAndTheAnswerStaysRight()
       throws Exception {
-    Random r = new Random(7);
-    try (TestingServer server = serve("passthrough")) {
-      OnnxModel session = server.models().get("passthrough").model();
-      assertThat(session.slotsEnabled()).as("a numeric model with fixed inner dims").isTrue();
-      for (int call = 0; call < 12; call++) {
-        int rows = 1 + call % 4;
-        double[] v = values(r, rows * 4);
-        String body = body(v);
-        JsonNode outs = infer(server, "passthrough", body);
-        OnnxReference.assertOutputsEqual(
-            outs, OnnxReference.infer(model("passthrough"), JSON.readTree(body)));
-        double[] sq = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-          sq[i] = v[i] * v[i];
-        }
-        assertData(outs, "squared", new long[] {rows, 4}, sq);
-        assertData(outs, "x", new long[] {rows, 4}, v);
-        assertThat(session.slotsEnabled()).as("after call " + call).isFalse();
-        assertThat(idle(session)).as("no reused tensors kept").isZero();
-      }
-    }
+    callsAreRightAndSlotsGoOff(
+        "passthrough",
+        7,
+        (outs, rows, v) -> {
+          double[] sq = new double[v.length];
+          for (int i = 0; i < v.length; i++) {
+            sq[i] = v[i] * v[i];
+          }
+          assertData(outs, "squared", new long[] {rows, 4}, sq);
+          assertData(outs, "x", new long[] {rows, 4}, v);
+        });
   }
 
   /**
@@ -152,24 +172,14 @@ class SlotFallbackHttpTest {
    */
   @Test
   void aCallThatFailsOnlyOnReusedTensorsIsAnsweredFreshAndTurnsSlotsOff() throws Exception {
-    Random r = new Random(11);
-    try (TestingServer server = serve("tiled")) {
-      OnnxModel session = server.models().get("tiled").model();
-      assertThat(session.slotsEnabled()).as("a numeric model with fixed inner dims").isTrue();
-      for (int call = 0; call < 12; call++) {
-        int rows = 1 + call % 4;
-        double[] v = values(r, rows * 4);
-        String body = body(v);
-        JsonNode outs = infer(server, "tiled", body);
-        OnnxReference.assertOutputsEqual(
-            outs, OnnxReference.infer(model("tiled"), JSON.readTree(body)));
-        double[] twice = new double[v.length * 2];
-        System.arraycopy(v, 0, twice, 0, v.length);
-        System.arraycopy(v, 0, twice, v.length, v.length);
-        assertData(outs, "y", new long[] {2L * rows, 4}, twice);
-        assertThat(session.slotsEnabled()).as("after call " + call).isFalse();
-        assertThat(idle(session)).as("no reused tensors kept").isZero();
-      }
-    }
+    callsAreRightAndSlotsGoOff(
+        "tiled",
+        11,
+        (outs, rows, v) -> {
+          double[] twice = new double[v.length * 2];
+          System.arraycopy(v, 0, twice, 0, v.length);
+          System.arraycopy(v, 0, twice, v.length, v.length);
+          assertData(outs, "y", new long[] {2L * rows, 4}, twice);
+        });
   }
 }
