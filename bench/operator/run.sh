@@ -53,7 +53,7 @@ Command: \`STARLING_RECONCILE_THREADS=${STARLING_RECONCILE_THREADS:-10} bench/op
 Date: $(date -u +%Y-%m-%dT%H:%M:%SZ)
 Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds and benchmarks share the machine)
 Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, shared with the test world
-Test world: hack/testenv ($(grep -E '^(KUBERNETES|ETCD|KWOK)_VERSION' hack/versions.env | tr '\n' ' ')), 2 kwok nodes
+Test world: hack/testenv ($(grep -E '^(KUBERNETES|ETCD|KWOK|METRICS_SERVER)_VERSION' hack/versions.env | tr '\n' ' ')), 2 kwok nodes, resource metrics API (metrics-server on kwok's emulated usage, since session 7: HPAs compute instead of failing each sync)
 
 | measure | value | target |
 |---|---|---|
