@@ -6,8 +6,10 @@ import ai.onnxruntime.OrtException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Native input and output tensors for calls of one row count, kept and reused call after call. The
@@ -27,8 +29,8 @@ public final class CallSlot implements AutoCloseable {
   /** One reused tensor: its type and shape, its native-order direct buffer, ONNX Runtime's view. */
   public record Tensor(Datatype datatype, long[] shape, ByteBuffer buffer, OnnxTensor ort) {}
 
-  /** Whether a call showed that ONNX Runtime writes this slot's outputs in place. */
-  private boolean checked;
+  /** The outputs a call showed ONNX Runtime writes in place in this slot. */
+  private final Set<String> checked = new HashSet<>();
 
   private CallSlot(int rows) {
     this.rows = rows;
@@ -117,13 +119,19 @@ public final class CallSlot implements AutoCloseable {
   }
 
   /**
-   * True once a call showed that ONNX Runtime writes the outputs into this slot's buffers. Its C
-   * API leaves a pre-allocated output as it is when the graph produced that output elsewhere (it
-   * does not hand back another value then), so the first call on a slot checks this: see {@link
-   * #mark}.
+   * True once calls showed that ONNX Runtime writes each of the outputs {@code names} into this
+   * slot's buffers. Its C API leaves a pre-allocated output as it is when the graph produced that
+   * output elsewhere (it does not hand back another value then), so the first call on a slot that
+   * asks for an output checks this: see {@link #mark}. Per output, because a call may ask for only
+   * some of them.
    */
-  public boolean checked() {
-    return checked;
+  public boolean checked(Iterable<String> names) {
+    for (String name : names) {
+      if (!checked.contains(name)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Fills every output buffer with {@code 0xFF} bytes (a NaN pattern) before the first call. */
@@ -152,7 +160,9 @@ public final class CallSlot implements AutoCloseable {
         return false;
       }
     }
-    checked = true;
+    for (String name : names) {
+      checked.add(name);
+    }
     return true;
   }
 

@@ -41,7 +41,7 @@ final class SlotCall {
       if (!fill(slot, model, inputs) || !has(slot, names)) {
         return null;
       }
-      boolean first = !slot.checked();
+      boolean first = !slot.checked(names);
       if (first) {
         slot.mark();
       }

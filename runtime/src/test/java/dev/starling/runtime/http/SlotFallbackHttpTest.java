@@ -85,6 +85,14 @@ class SlotFallbackHttpTest {
     assertThat(got).as(name + " data").containsExactly(box(want));
   }
 
+  private static double[] square(double[] v) {
+    double[] sq = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      sq[i] = v[i] * v[i];
+    }
+    return sq;
+  }
+
   private static Long[] box(long[] a) {
     Long[] b = new Long[a.length];
     for (int i = 0; i < a.length; i++) {
@@ -157,11 +165,7 @@ class SlotFallbackHttpTest {
         "passthrough",
         7,
         (outs, rows, v) -> {
-          double[] sq = new double[v.length];
-          for (int i = 0; i < v.length; i++) {
-            sq[i] = v[i] * v[i];
-          }
-          assertData(outs, "squared", new long[] {rows, 4}, sq);
+          assertData(outs, "squared", new long[] {rows, 4}, square(v));
           assertData(outs, "x", new long[] {rows, 4}, v);
         });
   }
@@ -181,5 +185,32 @@ class SlotFallbackHttpTest {
           System.arraycopy(v, 0, twice, v.length, v.length);
           assertData(outs, "y", new long[] {2L * rows, 4}, twice);
         });
+  }
+
+  /**
+   * The written-in-place check covers the outputs a call asks for: a first call that selects only
+   * {@code squared} (which ONNX Runtime writes in place) says nothing about {@code x}, so a later
+   * call asking for every output on the same slot must still be checked, not answered with the
+   * slot's unwritten bytes.
+   */
+  @Test
+  void aFirstCallThatSelectsSomeOutputsLeavesTheOthersToBeChecked() throws Exception {
+    Random r = new Random(13);
+    try (TestingServer server = serve("passthrough")) {
+      OnnxModel session = server.models().get("passthrough").model();
+      double[] first = values(r, 4);
+      String selected = body(first).replace("}]}", "}],\"outputs\":[{\"name\":\"squared\"}]}");
+      JsonNode outs = infer(server, "passthrough", selected);
+      assertThat(outs).hasSize(1);
+      assertData(outs, "squared", new long[] {1, 4}, square(first));
+      assertThat(session.slotsEnabled()).as("squared is written in place").isTrue();
+      double[] v = values(r, 4);
+      String body = body(v);
+      outs = infer(server, "passthrough", body);
+      OnnxReference.assertOutputsEqual(
+          outs, OnnxReference.infer(model("passthrough"), JSON.readTree(body)));
+      assertData(outs, "x", new long[] {1, 4}, v);
+      assertThat(session.slotsEnabled()).as("x is not written in place").isFalse();
+    }
   }
 }

@@ -52,11 +52,14 @@ class CallSlotsTest {
       Set<String> names = Set.of("label", "probabilities");
       slot.mark();
       assertThat(slot.writtenInPlace(names)).isFalse();
-      assertThat(slot.checked()).isFalse();
+      assertThat(slot.checked(names)).isFalse();
       slot.input("float_input").buffer().asFloatBuffer().put(new float[] {5.1f, 3.5f, 1.4f, 0.2f});
       model.run(slot, null);
+      assertThat(slot.writtenInPlace(Set.of("label"))).isTrue();
+      assertThat(slot.checked(Set.of("label"))).isTrue();
+      assertThat(slot.checked(names)).as("probabilities not checked yet").isFalse();
       assertThat(slot.writtenInPlace(names)).isTrue();
-      assertThat(slot.checked()).isTrue();
+      assertThat(slot.checked(names)).isTrue();
       assertThat(slot.output("label").buffer().getLong(0)).as("setosa").isZero();
       model.giveBack(slot);
     }
