@@ -13,8 +13,9 @@ public class Inference {
   @Min(1)
   @Max(1000000)
   @JsonPropertyDescription(
-      "Requests a pod holds at once for the model (being read, queued or running), 1 to 1000000;"
-          + " past it a request gets an immediate 503 with Retry-After instead of queueing."
+      "Requests a pod holds at once for the model (being decoded, queued or running; a body still"
+          + " arriving takes its place once it is in), 1 to 1000000; past it a request gets an"
+          + " immediate 503 with Retry-After instead of queueing."
           + " Defaults to 1024.")
   private Integer maxInflight;
 

@@ -80,11 +80,12 @@ final class InferenceFastPath extends Handler.Wrapper {
   }
 
   /**
-   * Admission (access control, then the model's: unknown, not ready, shed at the in-flight bound,
-   * and a body refused on its headers: 415, 413) is decided before any of the body is read, so a
-   * refusal is answered at once. An admitted request's body is read by a {@link BodyReader} without
-   * holding a thread while it arrives; the inference then runs on the thread that read its last
-   * bytes — this one when the body came with the headers.
+   * Admission (access control, then the model's: unknown, not ready, shed when the model is at its
+   * in-flight bound, and a body refused on its headers: 415, 413) is decided before any of the body
+   * is read, so a refusal is answered at once. An admitted request's body is read by a {@link
+   * BodyReader} without holding a thread while it arrives, and without an in-flight place: that is
+   * taken once the body is in (a 503 then if the model filled up meanwhile). The inference then
+   * runs on the thread that read its last bytes — this one when the body came with the headers.
    */
   private void start(InferRoute route, Request request, Response response, Callback callback) {
     String keyId;

@@ -113,10 +113,11 @@ final class InferenceService {
   }
 
   /**
-   * Admits an inference request with its bookkeeping: readiness, the in-flight bound, in-flight
-   * counts (for draining and the gauge). A shed request is answered and counted here; an admitted
-   * one holds its place (its body still to be read counts as in flight, as a blocking read did)
-   * until {@link Admission#run} ends.
+   * Admits an inference request with its bookkeeping: readiness, then a fast 503 when the model is
+   * already at its in-flight bound (no body is read). An admitted request counts for draining at
+   * once, but takes its in-flight place only in {@link Admission#run}, once its body has arrived:
+   * the bound ({@code maxInflight}) and the gauge count requests being decoded, queued or run, not
+   * uploads, so clients slow to send cannot take every place and get everyone else shed.
    */
   private Admission admit(
       ServedModel m,
@@ -129,18 +130,22 @@ final class InferenceService {
       throw ApiException.unavailable("model '" + m.name() + "' is not ready");
     }
     long t0 = body.arrivedNanos();
-    lifecycle.enter();
-    int inflight = m.meters().inflight().incrementAndGet();
+    lifecycle.enter(); // also a request seen, for the drain's quiet time
     int bound = maxInflight.getAsInt();
-    if (inflight > bound) {
+    if (m.meters().inflight().get() >= bound) {
       // Shed at once: a fast 503 lets the client (or the router) go elsewhere, where queueing
       // would only make every request late.
-      m.meters().rejected("overload");
-      Admission shed = shed(m.name(), bound);
-      release(m, protocol, t0, 503, Outcome.SHED);
-      return shed;
+      return shed(m, protocol, t0, bound);
     }
     return new Admission(null, m, protocol, t0, path, work, after);
+  }
+
+  /** The 503 of a model at its bound, counted as shed. */
+  private Admission shed(ServedModel m, String protocol, long t0, int bound) {
+    lifecycle.leave();
+    m.meters().rejected("overload");
+    m.meters().request(protocol, 503, Outcome.SHED, System.nanoTime() - t0);
+    return shed(m.name(), bound);
   }
 
   private void release(ServedModel m, String protocol, long t0, int status, Outcome outcome) {
@@ -150,8 +155,10 @@ final class InferenceService {
   }
 
   /**
-   * An inference request answered at admission, or admitted and holding its place in flight until
-   * {@link #run}: the work (body read included), {@code Connection: close} once the server drains,
+   * An inference request answered at admission, or admitted (counted for draining) and run by
+   * {@link #run}: the in-flight place (or a 503 if the model is full by then), the work (decoding
+   * the body included; a caller that reads the body in the work, as the Javalin routes' blocking
+   * read does, holds the place while it reads), {@code Connection: close} once the server drains,
    * and the request metrics by outcome, timed from the request's arrival.
    */
   final class Admission {
@@ -191,8 +198,8 @@ final class InferenceService {
     }
 
     /**
-     * Runs the work and gives back the request's place; answers what the client gets, failures
-     * included. Called once (a second call is a bug in the caller).
+     * Takes the request's in-flight place, runs the work and gives the place back; answers what the
+     * client gets, failures included. Called once (a second call is a bug in the caller).
      */
     Answer run() {
       if (refused != null) {
@@ -202,6 +209,13 @@ final class InferenceService {
         throw new IllegalStateException("an admitted request ran twice");
       }
       ran = true;
+      // The in-flight place, taken now that the body has arrived (the fast path reads it first):
+      // if the model filled up meanwhile, this one is shed after all.
+      int bound = maxInflight.getAsInt();
+      if (m.meters().inflight().incrementAndGet() > bound) {
+        m.meters().inflight().decrementAndGet();
+        return shed(m, protocol, t0, bound).refused;
+      }
       int status = 500;
       boolean close = false;
       Answer answer;

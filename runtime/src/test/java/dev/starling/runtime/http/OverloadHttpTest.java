@@ -37,10 +37,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Overload shedding over real sockets, with {@code inference.maxInflight: 1}: a request beyond the
- * bound is answered 503 with {@code Retry-After} before its body is read, its connection carries
- * the client's next request (a shed request must not cost a new connection), and the admitted
- * requests are answered as if nothing else were going on.
+ * Overload shedding over real sockets, with {@code inference.maxInflight: 1}: a request that finds
+ * the model at its bound is answered 503 with {@code Retry-After} before its body is read (one
+ * whose body arrives when the model is full, after it), its connection carries the client's next
+ * request (a shed request must not cost a new connection), and the admitted requests are answered
+ * as if nothing else were going on.
  */
 class OverloadHttpTest {
   private static final String IRIS = "/v2/models/iris/infer";
@@ -68,9 +69,12 @@ class OverloadHttpTest {
   }
 
   /**
-   * A holds the one place (admitted, its body half sent); B is shed while its own body is half
-   * sent, and the 503 comes before the rest of B's body. B's connection then stays open: A's answer
-   * is the model's, and B's next request on the same socket is served.
+   * The bound counts requests being decoded, queued or run, not uploads: A and C are admitted at
+   * their headers and send half their bodies, holding no place (the gauge stays 0). With the model
+   * then full (the bound live-reloaded to 0), B is shed at its headers, the 503 before the rest of
+   * its body, and C, whose body arrives while the model is full, is shed after its body. Both
+   * connections stay open. With the bound back at 1, A's body arrives and A is served, and B's next
+   * request on the same socket is served.
    */
   @Test
   void aShedRequestIsAnswered503BeforeItsBodyAndItsConnectionCarriesTheNextRequest()
@@ -79,28 +83,85 @@ class OverloadHttpTest {
     int half = body.length / 2;
     AtomicInteger inflight = server.models().get("iris").meters().inflight();
     try (Socket a = socket();
-        Socket b = socket()) {
+        Socket b = socket();
+        Socket c = socket()) {
       send(a, head(IRIS, body.length), body, 0, half);
-      await().atMost(Duration.ofSeconds(20)).until(() -> inflight.get() == 1);
-
+      send(c, head(IRIS, body.length), body, 0, half);
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.lifecycle().inflight() == 2);
+      bound(0);
       send(b, head(IRIS, body.length), body, 0, half);
       Reply shed = Reply.read(b.getInputStream());
       assertThat(shed.status()).isEqualTo(503);
       assertThat(shed.headers()).containsEntry("retry-after", "1").doesNotContainKey("connection");
-      assertThat(shed.body()).contains("model 'iris' is overloaded (1 requests in flight)");
+      assertThat(shed.body()).contains("model 'iris' is overloaded (0 requests in flight)");
       send(b, "", body, half, body.length - half);
 
+      send(c, "", body, half, body.length - half);
+      Reply shedAfterBody = Reply.read(c.getInputStream());
+      assertThat(shedAfterBody.status()).isEqualTo(503);
+      assertThat(shedAfterBody.headers()).doesNotContainKey("connection");
+      assertThat(inflight.get()).as("uploads hold no in-flight place").isZero();
+
+      bound(1);
       send(a, "", body, half, body.length - half);
       Reply admitted = Reply.read(a.getInputStream());
       assertThat(admitted.status()).isEqualTo(200);
       assertThat(admitted.body()).isEqualTo(irisAnswer);
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> inflight.get() == 0);
       send(b, head(IRIS, body.length), body, 0, body.length);
       Reply next = Reply.read(b.getInputStream());
       assertThat(next.status()).isEqualTo(200);
       assertThat(next.body()).isEqualTo(irisAnswer);
+    } finally {
+      bound(1);
     }
+  }
+
+  /**
+   * Stalled uploads cannot get everyone shed: with the bound at 1, three clients send their headers
+   * and half their bodies and stop; a well-behaved request for the same model is still served (it
+   * was shed while an upload held the one place until the idle timeout), the gauge is back at 0
+   * with the uploads still open, and each upload is served once its body arrives.
+   */
+  @Test
+  void stalledUploadsDoNotTakeTheModelsPlaces() throws Exception {
+    byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
+    int half = body.length / 2;
+    AtomicInteger inflight = server.models().get("iris").meters().inflight();
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        Socket s = socket();
+        stalled.add(s);
+        send(s, head(IRIS, body.length), body, 0, half);
+      }
+      // all three admitted (counted for draining), their bodies due; none shed by the others
+      await()
+          .alias("three stalled uploads admitted, none shed at its headers")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> server.lifecycle().inflight() == 3);
+      var good = server.post(IRIS, irisBody);
+      assertThat(good.statusCode()).isEqualTo(200);
+      assertThat(good.body()).isEqualTo(irisAnswer);
+      assertThat(inflight.get()).isZero();
+      for (Socket s : stalled) {
+        send(s, "", body, half, body.length - half);
+        Reply r = Reply.read(s.getInputStream());
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(irisAnswer);
+      }
+    } finally {
+      for (Socket s : stalled) {
+        s.close();
+      }
+    }
+  }
+
+  /** Live-reloads {@code inference.maxInflight}, as a changed runtime.yaml does. */
+  private static void bound(int maxInflight) {
+    server
+        .live()
+        .apply(server.live().get().withInference(new InferenceConfig(null, null, maxInflight)));
   }
 
   /**

@@ -40,6 +40,7 @@ public final class TestingServer implements AutoCloseable {
   private final ModelRegistry models;
   private final RuntimeMetrics metrics;
   private final LiveSettings live;
+  private final Lifecycle lifecycle = new Lifecycle();
   private final HttpClient client = HttpClient.newHttpClient();
 
   private TestingServer(RuntimeConfig cfg) {
@@ -53,8 +54,7 @@ public final class TestingServer implements AutoCloseable {
             new InferenceGate(cfg.inference().maxConcurrent()));
     live = new LiveSettings(cfg);
     app =
-        StarlingApp.create(
-            new StarlingApp.Deps(cfg, models, predictor, metrics, new Lifecycle(), live));
+        StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, lifecycle, live));
     app.start("127.0.0.1", 0);
     StarlingApp.tune(app, cfg);
     if (!models.loadAll(new ModelFetcher(), cfg.inference())) {
@@ -114,6 +114,11 @@ public final class TestingServer implements AutoCloseable {
 
   public RuntimeMetrics metrics() {
     return metrics;
+  }
+
+  /** Readiness and draining; its in-flight count includes admitted requests whose body is due. */
+  public Lifecycle lifecycle() {
+    return lifecycle;
   }
 
   /** The config in force; applying a new one is what a config reload does. */
