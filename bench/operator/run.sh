@@ -24,11 +24,8 @@ TESTENV=${STARLING_TESTENV:-hack/testenv}   # another copy of the script, e.g. o
 eval "$("$TESTENV" env)"
 ./mvnw -q -B -pl crds,operator -am package -DskipTests
 kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments.serving.starling.dev-v1.yml >/dev/null
-# (kubectl wait errs instead of waiting while a new CRD has no status.conditions yet)
-for _ in $(seq 1 30); do
-  kubectl wait --for=condition=Established crd/modeldeployments.serving.starling.dev --timeout=60s >/dev/null 2>&1 && break
-  sleep 1
-done
+source hack/lib/crd-wait.sh
+wait_crd_established 60 crd/modeldeployments.serving.starling.dev
 kubectl apply --server-side --force-conflicts -f operator/src/main/k8s/rbac.yaml >/dev/null
 kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=300s >/dev/null
 
