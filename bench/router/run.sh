@@ -2,10 +2,11 @@
 # Router overhead: the same wrk load against a Starling runtime directly, through a Starling
 # router in front of it (one version at weight 100), and through bench/router/c-proxy.c (a minimal
 # C epoll keep-alive proxy: the ceiling for any user-space proxy on this machine), loopback only,
-# iris model.
+# one sample model (MODEL, default iris: the cheapest inference, where a proxy's share is largest).
 #
 # usage: bench/router/run.sh
-# env:   WRK_THREADS (2) WRK_CONNS (32) WRK_DURATION (15s) WARMUP (5s, before every run)
+# env:   MODEL (iris; any samples/models/<MODEL>.onnx with a <MODEL>.request.json)
+#        WRK_THREADS (2) WRK_CONNS (32) WRK_DURATION (15s) WARMUP (5s, before every run)
 #        INITIAL_WARMUP (30s routed then 30s direct, once, so both fresh JVMs are compiled)
 #        ROUNDS (2: direct, routed, direct, routed, ... so drift on a shared machine hits both alike)
 #        JAR (runtime/target/starling-runtime.jar; built if missing)
@@ -42,7 +43,9 @@ OUT="${OUT:-$REPO/bench/results/router-$DATE.md}"
 [ -e "$OUT" ] && [ -z "${OUT_FORCE:-}" ] && OUT="$REPO/bench/results/router-$DATE-$(date +%H%M).md"
 TMP="$REPO/bench/results/tmp/router-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$TMP"
-BODY="$REPO/samples/models/iris.request.json"
+MODEL="${MODEL:-iris}"
+BODY="$REPO/samples/models/$MODEL.request.json"
+[ -f "$BODY" ] && [ -f "$REPO/samples/models/$MODEL.onnx" ] || { echo "MODEL=$MODEL: no samples/models/$MODEL.onnx or $MODEL.request.json" >&2; exit 2; }
 RUNTIME_PORT="$PORT_BASE"
 ROUTER_PORT="$((PORT_BASE + 1))"
 CPROXY_PORT="$((PORT_BASE + 2))"
@@ -113,7 +116,7 @@ for port in "$RUNTIME_PORT" "$ROUTER_PORT" "$CPROXY_PORT"; do
 done
 
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" serve --model "iris=$REPO/samples/models/iris.onnx" \
+java $JAVA_OPTS -jar "$JAR" serve --model "$MODEL=$REPO/samples/models/$MODEL.onnx" \
   --host 127.0.0.1 --port "$RUNTIME_PORT" --log-format text > "$TMP/runtime.log" 2>&1 &
 PIDS+=("$!"); RUNTIME_PID="$!"
 # shellcheck disable=SC2086
@@ -132,7 +135,7 @@ wait_ready "http://127.0.0.1:$ROUTER_PORT"
 echo "warming up both JVMs (${INITIAL_WARMUP:-30s} routed, ${INITIAL_WARMUP:-30s} direct)" >&2
 for port in "$ROUTER_PORT" "$RUNTIME_PORT"; do
   wrk -t"$THREADS" -c"$CONNS" -d"${INITIAL_WARMUP:-30s}" -s "$REPO/bench/load/post.lua" \
-    "http://127.0.0.1:$port/v2/models/iris/infer" -- "$BODY" > "$TMP/initial-warmup-$port.txt" 2>&1 || true
+    "http://127.0.0.1:$port/v2/models/$MODEL/infer" -- "$BODY" > "$TMP/initial-warmup-$port.txt" 2>&1 || true
 done
 
 RESULTS="$TMP/results.tsv"
@@ -142,7 +145,7 @@ LOAD_START="$(cat /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   for target in $TARGETS; do
     case "$target" in routed) port="$ROUTER_PORT" ;; cproxy) port="$CPROXY_PORT" ;; *) port="$RUNTIME_PORT" ;; esac
-    url="http://127.0.0.1:$port/v2/models/iris/infer"
+    url="http://127.0.0.1:$port/v2/models/$MODEL/infer"
     read -r busy waited < <(wait_quiet)
     [ "$waited" -gt 0 ] && NOTES+=("round $round $target: waited ${waited}s for a quieter machine (CPU busy ${busy}% at its start)")
     load="$(cut -d' ' -f1-3 /proc/loadavg)"   # before this run's warm-up, which keeps the CPU busy
@@ -167,7 +170,7 @@ LOAD_END="$(cat /proc/loadavg)"
 RSS_RUNTIME="$(rss_mib "$RUNTIME_PID")"
 RSS_ROUTER="$(rss_mib "$ROUTER_PID")"
 
-export CMDLINE="bench/router/run.sh" THREADS CONNS DURATION WARMUP ROUNDS JVM_FLAGS_NOTE LOAD_START LOAD_END
+export MODEL CMDLINE="$([ "$MODEL" = iris ] || echo "MODEL=$MODEL ")bench/router/run.sh" THREADS CONNS DURATION WARMUP ROUNDS JVM_FLAGS_NOTE LOAD_START LOAD_END
 export C_PROXY C_PROXY_WORKERS RSS_RUNTIME RSS_ROUTER RAW_DIR="${TMP#$REPO/}"
 export NOTES_JOINED="$(printf '%s\n' "${NOTES[@]:-}")"
 export CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -197,8 +200,8 @@ ratio = r_rps / d_rps if d_rps else float("nan")
 has_c = any(r["target"] == "cproxy" for r in rows)
 out = []
 w = out.append
-w(f"# Router overhead ({e['DATE']}, commit {e['GIT_REV']})\n")
-w("The same load against a Starling runtime serving iris directly, and through a Starling router")
+w(f"# Router overhead, {e['MODEL']} ({e['DATE']}, commit {e['GIT_REV']})\n")
+w(f"The same load against a Starling runtime serving {e['MODEL']} directly, and through a Starling router")
 w("(`router --backend v1=...@100`, one version at weight 100) in front of it. Loopback; wrk, the")
 w("router and the runtime share the machine's cores.")
 if has_c:
@@ -208,7 +211,7 @@ if has_c:
 w("")
 w(f"Command: `{e['CMDLINE']}` — wrk `-t{e['THREADS']} -c{e['CONNS']} -d{e['DURATION']} --latency` "
   f"(after a {e['WARMUP']} warm-up per run) with `bench/load/post.lua` and "
-  "`samples/models/iris.request.json`, POST `/v2/models/iris/infer`; "
+  f"`samples/models/{e['MODEL']}.request.json`, POST `/v2/models/{e['MODEL']}/infer`; "
   f"{e['ROUNDS']} rounds, direct and routed alternating.\n")
 w(f"JVM flags: {e['JVM_FLAGS_NOTE']}.\n")
 w("## Machine\n")
