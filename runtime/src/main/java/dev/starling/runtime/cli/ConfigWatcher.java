@@ -112,8 +112,9 @@ final class ConfigWatcher implements Runnable {
       changed.add("drift");
     }
     if (!was.inference().intraOpThreads().equals(next.inference().intraOpThreads())
-        || !was.inference().maxConcurrent().equals(next.inference().maxConcurrent())) {
-      changed.add("inference.intraOpThreads/maxConcurrent");
+        || !was.inference().maxConcurrent().equals(next.inference().maxConcurrent())
+        || !was.inference().niceness().equals(next.inference().niceness())) {
+      changed.add("inference.intraOpThreads/maxConcurrent/niceness");
     }
     if (!changed.isEmpty()) {
       LOG.warn("{} changed {}: read at start only, they apply after a restart", file, changed);

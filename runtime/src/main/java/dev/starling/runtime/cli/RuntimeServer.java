@@ -64,11 +64,12 @@ final class RuntimeServer {
     ModelRegistry models = new ModelRegistry(cfg.models(), metrics);
     Lifecycle lifecycle = new Lifecycle();
     LiveSettings live = new LiveSettings(cfg);
+    InferenceGate gate = InferenceGate.create(cfg.inference(), metrics.registry());
     Predictor predictor =
         new Predictor(
             JsonLimits.factory(cfg.limits(), cfg.server().maxRequestBytes()),
             cfg.limits().maxElementsPerRequest(),
-            new InferenceGate(cfg.inference().maxConcurrent()));
+            gate);
     Javalin app;
     try {
       app =
@@ -129,6 +130,7 @@ final class RuntimeServer {
     // close, instead of cutting them.
     app.jettyServer().server().setStopTimeout(STOP_TIMEOUT.toMillis());
     app.stop();
+    gate.close();
     models.close();
     metrics.close();
     LOG.info("stopped");

@@ -72,6 +72,13 @@ public final class ServeCommand implements Callable<Integer> {
   Integer maxInflight;
 
   @Option(
+      names = "--inference-niceness",
+      description =
+          "Run inferences this much lower in CPU priority than the HTTP work (Linux nice, 0-19;"
+              + " default 0 = same).")
+  Integer inferenceNiceness;
+
+  @Option(
       names = "--batch-max-size",
       description =
           "Dynamic batching: most rows per call (1 = off; unset: requests already queued"
@@ -153,14 +160,18 @@ public final class ServeCommand implements Callable<Integer> {
     if (port != null) {
       cfg = cfg.withServer(cfg.server().withPort(port));
     }
-    if (intraOpThreads != null || maxConcurrent != null || maxInflight != null) {
+    if (intraOpThreads != null
+        || maxConcurrent != null
+        || maxInflight != null
+        || inferenceNiceness != null) {
       InferenceConfig i = cfg.inference();
       cfg =
           cfg.withInference(
               new InferenceConfig(
                   intraOpThreads != null ? intraOpThreads : i.intraOpThreads(),
                   maxConcurrent != null ? maxConcurrent : i.maxConcurrent(),
-                  maxInflight != null ? maxInflight : i.maxInflight()));
+                  maxInflight != null ? maxInflight : i.maxInflight(),
+                  inferenceNiceness != null ? inferenceNiceness : i.niceness()));
     }
     String format =
         logFormat != null ? logFormat : config == null && System.console() != null ? "text" : null;

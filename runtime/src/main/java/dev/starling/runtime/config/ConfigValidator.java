@@ -54,6 +54,10 @@ public final class ConfigValidator {
     positive(errors, "inference.intraOpThreads", c.inference().intraOpThreads());
     positive(errors, "inference.maxConcurrent", c.inference().maxConcurrent());
     positive(errors, "inference.maxInflight", c.inference().maxInflight());
+    int nice = c.inference().niceness();
+    if (nice < 0 || nice > 19) {
+      errors.add("inference.niceness: must be 0 (off) to 19, got " + nice);
+    }
     String format = c.logging().format();
     if (!format.equals("json") && !format.equals("text")) {
       errors.add("logging.format: must be json or text, got '" + format + "'");

@@ -184,7 +184,9 @@ public final class ModelRegistry implements AutoCloseable {
       ModelConfig c, ModelFetcher fetcher, InferenceConfig inference) throws IOException {
     long t0 = System.nanoTime();
     Path file = fetcher.fetch(c.source().uri(), c.source().sha256(), null);
-    OnnxModel loaded = OnnxModel.load(file, Digests.sha256(file), inference.intraOpThreads());
+    OnnxModel loaded =
+        OnnxModel.load(
+            file, Digests.sha256(file), inference.intraOpThreads(), inference.niceness());
     SignatureBinding binding;
     try {
       binding = SignatureBinding.bind(c.signature(), loaded.signature());

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.starling.runtime.pipeline.BatchSizing;
+import dev.starling.runtime.pipeline.InferenceThreads;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -60,6 +61,23 @@ public final class OnnxModel implements AutoCloseable {
 
   /** Opens {@code file} in ONNX Runtime with {@code intraOpThreads} threads per inference. */
   public static OnnxModel load(Path file, String sha256, int intraOpThreads) {
+    return load(file, sha256, intraOpThreads, 0);
+  }
+
+  /**
+   * As {@link #load(Path, String, int)}; with more than one intra-op thread and {@code niceness}
+   * above 0, the session is created on a thread lowered by {@code niceness}, so the threads ONNX
+   * Runtime starts for it inherit that nice value (see {@link InferenceThreads}).
+   */
+  public static OnnxModel load(Path file, String sha256, int intraOpThreads, int niceness) {
+    if (intraOpThreads > 1 && niceness > 0) {
+      return InferenceThreads.onLoweredThread(niceness, () -> create(file, sha256, intraOpThreads))
+          .value();
+    }
+    return create(file, sha256, intraOpThreads);
+  }
+
+  private static OnnxModel create(Path file, String sha256, int intraOpThreads) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session = null;
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {

@@ -197,7 +197,7 @@ public final class Batcher {
       long t1 = System.nanoTime();
       meters.queued(t1 - t0);
       meters.batch(1);
-      List<OutputTensor> result = runner.run(model, inputs, outputs);
+      List<OutputTensor> result = gate.call(() -> runner.run(model, inputs, outputs));
       gatePolicy.ranGated(System.nanoTime() - t1, rows);
       return result;
     } finally {
@@ -289,7 +289,7 @@ public final class Batcher {
     try {
       List<InferInput> merged = batch.size() == 1 ? first.inputs : stack(batch, total, arena);
       long t0 = System.nanoTime();
-      List<OutputTensor> outs = runner.run(first.model, merged, first.outputs);
+      List<OutputTensor> outs = gate.call(() -> runner.run(first.model, merged, first.outputs));
       if (batch.size() == 1) {
         // a request's own call: what the gate policy estimates (a merged call's time per row
         // would make a long model look short and stop the queueing that merges it)

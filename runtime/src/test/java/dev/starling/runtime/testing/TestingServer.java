@@ -41,17 +41,19 @@ public final class TestingServer implements AutoCloseable {
   private final RuntimeMetrics metrics;
   private final LiveSettings live;
   private final Lifecycle lifecycle = new Lifecycle();
+  private final InferenceGate gate;
   private final HttpClient client = HttpClient.newHttpClient();
 
   private TestingServer(RuntimeConfig cfg) {
     cfg = ConfigValidator.validate(cfg);
     metrics = new RuntimeMetrics();
     models = new ModelRegistry(cfg.models(), metrics);
+    gate = InferenceGate.create(cfg.inference(), metrics.registry());
     Predictor predictor =
         new Predictor(
             JsonLimits.factory(cfg.limits(), cfg.server().maxRequestBytes()),
             cfg.limits().maxElementsPerRequest(),
-            new InferenceGate(cfg.inference().maxConcurrent()));
+            gate);
     live = new LiveSettings(cfg);
     app =
         StarlingApp.create(new StarlingApp.Deps(cfg, models, predictor, metrics, lifecycle, live));
@@ -159,6 +161,7 @@ public final class TestingServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    gate.close();
     models.close();
     metrics.close();
   }
