@@ -168,16 +168,36 @@ class OverloadHttpTest {
    * Eight clients, each on one keep-alive connection, send 25 requests each with their bodies in
    * two parts (as HTTP clients with a small write buffer do): every request is answered on its
    * connection, each answer is either the model's own or a 503 with {@code Retry-After}, and some
-   * of each happen.
+   * of each happen. A 503 needs two iris requests decoding or running at the same instant, which a
+   * fast quiet machine makes rare, so the burst repeats (up to {@link #MAX_BURSTS} times) until one
+   * was shed; every answer of every burst is checked.
    */
   @Test
   void underOverloadEveryRequestIsServedOrShedOnItsOwnConnection() throws Exception {
     long okBefore = timed("ok");
     long shedBefore = timed("shed");
-    byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
-    int half = body.length / 2;
     Map<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
     List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+    int bursts = 0;
+    do {
+      burst(byStatus, wrong);
+      bursts++;
+    } while (!byStatus.containsKey(503) && bursts < MAX_BURSTS);
+    assertThat(wrong).isEmpty();
+    assertThat(byStatus.keySet()).as("after %d bursts", bursts).containsExactlyInAnyOrder(200, 503);
+    assertThat(byStatus.get(200).get() + byStatus.get(503).get()).isEqualTo(200 * bursts);
+    // the request timer tells served from shed answers, one each
+    assertThat(timed("ok") - okBefore).isEqualTo(byStatus.get(200).get());
+    assertThat(timed("shed") - shedBefore).isEqualTo(byStatus.get(503).get());
+  }
+
+  private static final int MAX_BURSTS = 20;
+
+  /** 8 clients x 25 requests, bodies in two parts; answers counted by status, wrong ones kept. */
+  private static void burst(Map<Integer, AtomicInteger> byStatus, List<String> wrong)
+      throws Exception {
+    byte[] body = irisBody.getBytes(StandardCharsets.UTF_8);
+    int half = body.length / 2;
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<?>> clients = new ArrayList<>();
@@ -214,12 +234,6 @@ class OverloadHttpTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(wrong).isEmpty();
-    assertThat(byStatus.keySet()).containsExactlyInAnyOrder(200, 503);
-    assertThat(byStatus.get(200).get() + byStatus.get(503).get()).isEqualTo(200);
-    // the request timer tells served from shed answers, one each
-    assertThat(timed("ok") - okBefore).isEqualTo(byStatus.get(200).get());
-    assertThat(timed("shed") - shedBefore).isEqualTo(byStatus.get(503).get());
   }
 
   /**
