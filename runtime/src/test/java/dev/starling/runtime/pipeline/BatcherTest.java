@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The leader/followers batcher with a stand-in runner that echoes its input (so every request can
@@ -101,6 +102,21 @@ class BatcherTest {
   private static List<Throwable> hammer(
       OnnxModel model, Batcher batcher, ModelMeters meters, int threads, int perThread)
       throws Exception {
+    return hammer(model, batcher, meters, threads, perThread, 0);
+  }
+
+  /**
+   * {@code threads} threads each send {@code perThread} requests of {@code rows} rows (0: 1 to 3 at
+   * random) and check every answer is their own input; returns what failed.
+   */
+  static List<Throwable> hammer(
+      OnnxModel model,
+      Batcher batcher,
+      ModelMeters meters,
+      int threads,
+      int perThread,
+      int fixedRows)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     List<Future<?>> fs = new ArrayList<>();
@@ -109,7 +125,7 @@ class BatcherTest {
           pool.submit(
               () -> {
                 for (int i = 0; i < perThread; i++) {
-                  int rows = 1 + ThreadLocalRandom.current().nextInt(3);
+                  int rows = fixedRows > 0 ? fixedRows : 1 + ThreadLocalRandom.current().nextInt(3);
                   float[] v = new float[rows * 4];
                   for (int k = 0; k < v.length; k++) {
                     v[k] = ThreadLocalRandom.current().nextFloat();
@@ -165,13 +181,17 @@ class BatcherTest {
         .isLessThanOrEqualTo(2);
   }
 
-  @Test
-  void leadersNeverStartWaitingForCompanyAfterTheDeadline() throws Exception {
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void leadersNeverStartWaitingForCompanyAfterTheDeadline(int permits) throws Exception {
     ModelMeters meters = metrics.model("echo-c", "1");
     EchoRunner runner = new EchoRunner(100_000);
     Batcher b =
         new Batcher(
-            new InferenceGate(1), new BatchingConfig(32, Duration.ofMillis(2)), meters, runner);
+            new InferenceGate(permits),
+            new BatchingConfig(32, Duration.ofMillis(2)),
+            meters,
+            runner);
     ConcurrentLinkedQueue<long[]> batches = new ConcurrentLinkedQueue<>();
     b.trace(
         (oldest, deadline, lastWait, jobs, rows) ->

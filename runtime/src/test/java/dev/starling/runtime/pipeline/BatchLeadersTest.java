@@ -1,0 +1,144 @@
+package dev.starling.runtime.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.starling.runtime.config.BatchingConfig;
+import dev.starling.runtime.metrics.ModelMeters;
+import dev.starling.runtime.metrics.RuntimeMetrics;
+import dev.starling.runtime.model.OnnxModel;
+import dev.starling.runtime.testing.Samples;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * How many requests lead batches of one model at once: a second leader only while the queue holds
+ * more rows than the running leaders take next. The stand-in runner ({@link
+ * BatcherTest.EchoRunner}) counts the calls running at once, which is the number of leaders in ONNX
+ * Runtime.
+ */
+class BatchLeadersTest {
+  private static OnnxModel iris;
+  private static RuntimeMetrics metrics;
+
+  @BeforeAll
+  static void load() {
+    iris = OnnxModel.load(Samples.model("iris"), "x", 1);
+    metrics = new RuntimeMetrics();
+  }
+
+  @AfterAll
+  static void close() {
+    iris.close();
+    metrics.close();
+  }
+
+  /** leaders running, rows queued, rows per batch -> may one more request lead? */
+  @ParameterizedTest
+  @CsvSource({
+    "0, 0, 16, true", //    nobody leads: the request leads itself
+    "0, 40, 16, true",
+    "1, 1, 16, false", //   the running leader's next batch takes it
+    "1, 16, 16, false", //  exactly one batch queued: still one leader
+    "1, 17, 16, true", //   one row more than it takes: a second leader
+    "2, 32, 16, false",
+    "2, 33, 16, true",
+    "1, 2, 1, true", //     batches of one row: every queued row beyond the first spills
+    "3, 2147483647, 1073741824, false" // no overflow: 3 x 2^30 rows is more than queued
+  })
+  void aFurtherLeaderOnlyForRowsTheRunningLeadersDoNotTake(
+      int leading, int queued, int max, boolean mayLead) {
+    assertThat(Batcher.mayLead(leading, queued, max)).isEqualTo(mayLead);
+  }
+
+  /**
+   * 8 clients of 1 to 3 rows never queue more than 24 rows, less than one batch of 32: one leader
+   * takes them all each time, so only one call runs though the gate has two permits (the other core
+   * is left to the HTTP and JSON work that fills the next batch).
+   */
+  @Test
+  void aQueueThatFitsOneBatchIsLedByOneLeaderAtATime() throws Exception {
+    ModelMeters meters = metrics.model("leaders-a", "1");
+    BatcherTest.EchoRunner runner = new BatcherTest.EchoRunner(500_000);
+    Batcher b =
+        new Batcher(new InferenceGate(2), new BatchingConfig(32, Duration.ZERO), meters, runner);
+    assertThat(BatcherTest.hammer(iris, b, meters, 8, 60, 0)).isEmpty();
+    assertThat(runner.maxRunning).as("calls at once").isEqualTo(1);
+    assertThat(runner.rowsPerCall.size()).as("calls").isLessThan(8 * 60);
+  }
+
+  /**
+   * 16 clients of 8 rows with batches of 8: the queue holds more than the running leader takes
+   * next, so a second request leads too and both permits compute (a compute-heavy batched model
+   * keeps both cores), never more.
+   */
+  @Test
+  void aQueueDeeperThanTheRunningLeadersTakeGetsAnotherLeader() throws Exception {
+    ModelMeters meters = metrics.model("leaders-b", "1");
+    BatcherTest.EchoRunner runner = new BatcherTest.EchoRunner(2_000_000);
+    Batcher b =
+        new Batcher(new InferenceGate(2), new BatchingConfig(8, Duration.ZERO), meters, runner);
+    assertThat(BatcherTest.hammer(iris, b, meters, 16, 30, 8)).isEmpty();
+    assertThat(runner.maxRunning).as("calls at once").isEqualTo(2);
+    assertThat(runner.rowsPerCall).allSatisfy(r -> assertThat(r).isEqualTo(8));
+  }
+
+  /**
+   * Many short bursts of 2 to 12 requests at once, with the queued requests' own periodic checks
+   * turned into minute-long parks: a request left in the queue when the last leader goes would hang
+   * its burst, so every burst finishing shows that each leader that leaves (or that took a place
+   * and found no permit) wakes the next request. Each burst is bounded; a healthy one takes
+   * milliseconds even on a loaded machine.
+   */
+  @Test
+  void noRequestIsLeftInTheQueueWhenLeadersLeave() throws Exception {
+    ModelMeters meters = metrics.model("leaders-c", "1");
+    Batcher b =
+        new Batcher(
+            new InferenceGate(2),
+            new BatchingConfig(4, Duration.ZERO),
+            meters,
+            new BatcherTest.EchoRunner(30_000));
+    b.parkNanos(TimeUnit.MINUTES.toNanos(1), TimeUnit.MINUTES.toNanos(1));
+    ExecutorService pool = Executors.newFixedThreadPool(12);
+    try {
+      for (int burst = 0; burst < 400; burst++) {
+        int size = 2 + ThreadLocalRandom.current().nextInt(11);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<List<OutputTensor>>> calls = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+          int rows = 1 + ThreadLocalRandom.current().nextInt(3);
+          calls.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    meters.inflight().incrementAndGet();
+                    try {
+                      return b.infer(iris, BatcherTest.request(new float[rows * 4], rows), null);
+                    } finally {
+                      meters.inflight().decrementAndGet();
+                      DirectArena.local().reset();
+                    }
+                  }));
+        }
+        go.countDown();
+        for (Future<List<OutputTensor>> f : calls) {
+          assertThat(f.get(20, TimeUnit.SECONDS)).as("burst %d answered", burst).hasSize(1);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
