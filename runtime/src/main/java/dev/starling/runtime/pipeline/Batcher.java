@@ -83,6 +83,12 @@ public final class Batcher {
      * when the leader last started to wait (0 if it never waited), and its size.
      */
     void batch(long oldestEnqueued, long deadline, long lastWaitStart, int jobs, int rows);
+
+    /**
+     * A leader place was given back and the queue not yet looked at (for a test that enqueues a
+     * request exactly then).
+     */
+    default void placeGivenBack() {}
   }
 
   public void trace(Trace t) {
@@ -300,6 +306,7 @@ public final class Batcher {
    */
   private void leaveLeaderPlace(Job self) {
     leaders.decrementAndGet();
+    trace.placeGivenBack();
     Job next = queue.peek();
     if (next != null && next != self) {
       LockSupport.unpark(next.owner);

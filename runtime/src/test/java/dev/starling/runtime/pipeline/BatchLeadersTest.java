@@ -1,6 +1,7 @@
 package dev.starling.runtime.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.starling.runtime.config.BatchingConfig;
 import dev.starling.runtime.metrics.ModelMeters;
@@ -16,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,6 +142,70 @@ class BatchLeadersTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * The race between "the last leader leaves" and "a request joins": a request that arrives just
+   * after the leader gave its place back, before the leader looks at the queue, must be answered.
+   * It either finds the place free and leads itself, or the leader finds it queued and wakes it (a
+   * leader that looked at the queue before giving its place back would strand it: the request sees
+   * a leader, parks, and nobody wakes it).
+   */
+  @Test
+  void aRequestJoiningWhileTheLastLeaderLeavesIsAnswered() throws Exception {
+    ModelMeters meters = metrics.model("leaders-d", "1");
+    Batcher b =
+        new Batcher(
+            new InferenceGate(2),
+            new BatchingConfig(8, Duration.ZERO),
+            meters,
+            new BatcherTest.EchoRunner(0));
+    b.parkNanos(TimeUnit.MINUTES.toNanos(1), TimeUnit.MINUTES.toNanos(1));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      AtomicReference<Future<List<OutputTensor>>> late = new AtomicReference<>();
+      AtomicReference<Thread> lateThread = new AtomicReference<>();
+      b.trace(
+          new Batcher.Trace() {
+            @Override
+            public void batch(long oldest, long deadline, long lastWait, int jobs, int rows) {}
+
+            @Override
+            public void placeGivenBack() {
+              if (late.get() != null) {
+                return; // only the first leader's leaving
+              }
+              late.set(pool.submit(() -> call(b, meters, lateThread)));
+              // hold the leaver here until the late request finished or parked in the queue
+              await()
+                  .atMost(Duration.ofSeconds(30))
+                  .until(
+                      () ->
+                          late.get().isDone()
+                              || (lateThread.get() != null
+                                  && LockSupport.getBlocker(lateThread.get()) == b));
+            }
+          });
+      assertThat(pool.submit(() -> call(b, meters, null)).get(30, TimeUnit.SECONDS)).hasSize(1);
+      assertThat(late.get()).isNotNull();
+      assertThat(late.get().get(20, TimeUnit.SECONDS)).as("the late request answered").hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static List<OutputTensor> call(
+      Batcher b, ModelMeters meters, AtomicReference<Thread> self) {
+    if (self != null) {
+      self.set(Thread.currentThread());
+    }
+    meters.inflight().incrementAndGet();
+    try {
+      return b.infer(iris, BatcherTest.request(new float[4], 1), null);
+    } finally {
+      meters.inflight().decrementAndGet();
+      DirectArena.local().reset();
     }
   }
 }
