@@ -4,10 +4,12 @@
 // Creates N ModelDeployments, measures the time until every one has its children and a status
 // for its generation, and until every one is Ready (pods made ready by kwok); then counts the
 // operator's API writes over a steady-state window and reads its heap and RSS.
+import dev.starling.api.v1alpha1.GatewayRef;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelDeploymentSpec;
 import dev.starling.api.v1alpha1.ModelSource;
 import dev.starling.api.v1alpha1.ModelVersion;
+import dev.starling.api.v1alpha1.Traffic;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,6 +29,17 @@ import java.util.regex.Pattern;
 
 public class OperatorScaleBench {
 
+  /** STARLING_BENCH_TRAFFIC_MODE=gateway-api: the same MDs routed by an HTTPRoute, no router. */
+  static final boolean GATEWAY_API = "gateway-api".equals(System.getenv("STARLING_BENCH_TRAFFIC_MODE"));
+
+  /**
+   * Deployments (and HPAs) a one-version ModelDeployment has once reconciled: its version's. In
+   * builtin mode there is no router until a second version (or a mirror) needs one (session 8; an
+   * operator from before had a router Deployment and HPA per ModelDeployment, set
+   * STARLING_BENCH_ROUTER_PER_MD=1 to measure one).
+   */
+  static final int PER_MD = "1".equals(System.getenv("STARLING_BENCH_ROUTER_PER_MD")) ? 2 : 1;
+
   public static void main(String[] args) throws Exception {
     int count = Integer.parseInt(args[0]);
     long operatorPid = Long.parseLong(args[1]);
@@ -45,7 +58,14 @@ public class OperatorScaleBench {
         pool.submit(
             () -> {
               var v = new ModelVersion("v1", new ModelSource("https://models.example.com/" + name + ".onnx", null), null);
-              var md = new ModelDeployment(new ModelDeploymentSpec(List.of(v), null));
+              var spec = new ModelDeploymentSpec(List.of(v), null);
+              if (GATEWAY_API) {
+                var traffic = new Traffic();
+                traffic.setMode(Traffic.GATEWAY_API);
+                traffic.setGatewayRef(new GatewayRef("bench", ns, null));
+                spec.setTraffic(traffic);
+              }
+              var md = new ModelDeployment(spec);
               md.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
               mds.resource(md).create();
             });
@@ -70,9 +90,7 @@ public class OperatorScaleBench {
         if (reconciled < 0 && withStatus == count) {
           long deployments = client.apps().deployments().inNamespace(ns).list().getItems().size();
           long hpas = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).list().getItems().size();
-          // builtin traffic mode: each one-version ModelDeployment has its version's Deployment + HPA
-          // and the router's Deployment + HPA
-          if (deployments == 2L * count && hpas == 2L * count) {
+          if (deployments == (long) PER_MD * count && hpas == (long) PER_MD * count) {
             reconciled = secondsSince(t0);
             System.out.printf("all reconciled (children + status) after %.1f s%n", reconciled);
           }
@@ -93,8 +111,8 @@ public class OperatorScaleBench {
       double heap = metric(metricsUrl, "jvm_memory_used_bytes", "area=\"heap\"");
       long rssKb = rssKb(operatorPid);
 
-      System.out.printf("RESULT count=%d created_s=%.1f reconciled_s=%.1f ready_s=%.1f steady_writes=%.0f steady_s=%d heap_mib=%.1f rss_mib=%.1f%n",
-          count, created, reconciled, ready, writesAfter - writesBefore, steadySeconds, heap / 1048576.0, rssKb / 1024.0);
+      System.out.printf("RESULT count=%d created_s=%.1f reconciled_s=%.1f ready_s=%.1f steady_writes=%.0f steady_s=%d heap_mib=%.1f rss_mib=%.1f operator_cpu_s=%.1f%n",
+          count, created, reconciled, ready, writesAfter - writesBefore, steadySeconds, heap / 1048576.0, rssKb / 1024.0, cpuSeconds(operatorPid));
     }
   }
 
@@ -116,6 +134,13 @@ public class OperatorScaleBench {
       }
     }
     return sum;
+  }
+
+  /** CPU seconds (user + system) the process has used since it started. */
+  static double cpuSeconds(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ ticks
   }
 
   static long rssKb(long pid) throws Exception {

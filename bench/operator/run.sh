@@ -27,6 +27,14 @@ kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments
 source hack/lib/crd-wait.sh
 wait_crd_established 60 crd/modeldeployments.serving.starling.dev
 kubectl apply --server-side --force-conflicts -f operator/src/main/k8s/rbac.yaml >/dev/null
+# STARLING_BENCH_TRAFFIC_MODE=gateway-api: the same ModelDeployments with an HTTPRoute instead of a
+# router (the Gateway API CRDs are installed; no gateway controller runs, nothing reads the routes)
+TRAFFIC_MODE=${STARLING_BENCH_TRAFFIC_MODE:-builtin}
+export STARLING_BENCH_TRAFFIC_MODE=$TRAFFIC_MODE
+if [ "$TRAFFIC_MODE" = gateway-api ]; then
+  kubectl apply --server-side --force-conflicts -f "$("$TESTENV" gateway-api-crds)" >/dev/null
+  wait_crd_established 60 crd/httproutes.gateway.networking.k8s.io
+fi
 kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=300s >/dev/null
 
 mkdir -p bench/results/tmp
@@ -46,7 +54,7 @@ val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$RESULT"; }
 cat >bench/results/operator-scale.md <<MD
 # Operator scale benchmark
 
-Command: \`STARLING_RECONCILE_THREADS=${STARLING_RECONCILE_THREADS:-10} bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset})
+Command: \`STARLING_BENCH_TRAFFIC_MODE=$TRAFFIC_MODE STARLING_RECONCILE_THREADS=${STARLING_RECONCILE_THREADS:-10} bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset})
 Date: $(date -u +%Y-%m-%dT%H:%M:%SZ)
 Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds and benchmarks share the machine)
 Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, shared with the test world
@@ -54,7 +62,7 @@ Test world: hack/testenv ($(grep -E '^(KUBERNETES|ETCD|KWOK|METRICS_SERVER)_VERS
 
 | measure | value | target |
 |---|---|---|
-| ModelDeployments | $COUNT (one version each) | 1,000 |
+| ModelDeployments | $COUNT (one version each, traffic mode $TRAFFIC_MODE) | 1,000 |
 | created by the client (16 threads) | $(val created_s) s | |
 | all reconciled: children created, status written for the generation | $(val reconciled_s) s | <= 60 s |
 | all Ready (real Deployment/ReplicaSet controllers, kwok pods) | $(val ready_s) s | |
