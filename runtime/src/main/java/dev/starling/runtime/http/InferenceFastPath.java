@@ -53,16 +53,28 @@ final class InferenceFastPath extends Handler.Wrapper {
   private static final HttpField RETRY_AFTER_1 =
       new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
 
+  /** The header naming the version that answered, as the router sets it on what it passes on. */
+  public static final String SERVED_BY = "x-starling-served-by";
+
   private final InferenceService inference;
   private final AccessControl access;
+  private final HttpField servedBy;
 
-  InferenceFastPath(InferenceService inference, AccessControl access) {
+  /**
+   * {@code servedBy}: the version a runtime serving one model names on every answer (null: none),
+   * so a caller reaching the version's pods without a router still learns which one answered.
+   */
+  InferenceFastPath(InferenceService inference, AccessControl access, String servedBy) {
     this.inference = inference;
     this.access = access;
+    this.servedBy = servedBy == null ? null : new PreEncodedHttpField(SERVED_BY, servedBy);
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    if (servedBy != null) {
+      response.getHeaders().put(servedBy); // before Javalin too: every answer carries it
+    }
     InferRoute route =
         HttpMethod.POST.is(request.getMethod())
             ? InferRoute.match(request.getHttpURI().getPath())

@@ -101,7 +101,7 @@ public final class StarlingApp {
           // here, before Javalin starts, which then attaches its servlet context inside it, so
           // whatever the fast path does not take goes on to Javalin.
           config.jetty.modifyServer(
-              server -> server.setHandler(new InferenceFastPath(inference, access)));
+              server -> server.setHandler(new InferenceFastPath(inference, access, servedBy(cfg))));
           config.routes.get(
               "/metrics",
               ctx ->
@@ -131,6 +131,13 @@ public final class StarlingApp {
         sc.close();
       }
     }
+  }
+
+  /**
+   * The version of the one model this runtime serves (what the operator wrote); null for several.
+   */
+  static String servedBy(RuntimeConfig cfg) {
+    return cfg.models().size() == 1 ? cfg.models().get(0).version() : null;
   }
 
   /** Sets {@link #ACCEPT_QUEUE} on the connectors Javalin made, before they open their sockets. */

@@ -2,8 +2,10 @@ package dev.starling.runtime.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.starling.runtime.config.ModelConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.config.ServerConfig;
+import dev.starling.runtime.config.SourceConfig;
 import dev.starling.runtime.testing.Samples;
 import dev.starling.runtime.testing.TestingServer;
 import java.io.ByteArrayInputStream;
@@ -18,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -54,6 +57,38 @@ class FastPathHttpTest {
   @Test
   void fastPathSitsInFrontOfJavalin() {
     assertThat(server.jettyHandler()).isInstanceOf(InferenceFastPath.class);
+  }
+
+  /**
+   * A runtime serving one model names its version on every answer, as the router does: a caller
+   * reaching a version's pods without a router (a one-version ModelDeployment) still sees it.
+   */
+  @Test
+  void oneModelNamesItsVersionOnEveryAnswer() {
+    ModelConfig iris =
+        new ModelConfig(
+            "iris",
+            "v7",
+            new SourceConfig(Samples.model("iris").toUri().toString(), null),
+            Samples.signature("iris"),
+            true);
+    RuntimeConfig cfg =
+        new RuntimeConfig(
+                ServerConfig.defaults().withHost("127.0.0.1").withPort(0), null, null, null, null)
+            .withModels(List.of(iris));
+    try (TestingServer one = TestingServer.start(cfg)) {
+      String body = Samples.file("iris.request.json");
+      HttpResponse<String> fast = one.post(IRIS, body);
+      assertThat(fast.statusCode()).isEqualTo(200);
+      assertThat(fast.headers().allValues(InferenceFastPath.SERVED_BY)).containsExactly("v7");
+      HttpResponse<String> javalin = one.post("/v2/models/iris/infer/", body);
+      assertThat(javalin.headers().allValues(InferenceFastPath.SERVED_BY)).containsExactly("v7");
+      assertThat(one.get("/v2/health/ready").headers().allValues(InferenceFastPath.SERVED_BY))
+          .containsExactly("v7");
+    }
+    // several models: no single version to name
+    assertThat(server.post(IRIS, irisBody).headers().firstValue(InferenceFastPath.SERVED_BY))
+        .isEmpty();
   }
 
   @Test

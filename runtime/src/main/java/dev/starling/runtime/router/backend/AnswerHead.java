@@ -12,6 +12,12 @@ package dev.starling.runtime.router.backend;
 final class AnswerHead {
   private static final String STATUS_PREFIX = "HTTP/1.1 ";
 
+  /**
+   * The router's own answer header naming the version (ProxyExchange.SERVED_BY): a backend that
+   * names itself (a runtime serving one model does) is not passed on, the router adds it once.
+   */
+  static final String SERVED_BY = "x-starling-served-by";
+
   final int status;
   final byte[] head;
   final int headLength;
@@ -89,8 +95,8 @@ final class AnswerHead {
       } else if (l.named(a, "connection")) {
         close |= HeadBytes.hasToken(a, l.valueStart, l.valueEnd, "close");
         keep = false;
-      } else if (HopByHop.is(a, l.start, l.nameLength)) {
-        keep = false;
+      } else if (HopByHop.is(a, l.start, l.nameLength) || l.named(a, SERVED_BY)) {
+        keep = false; // served-by: the router names the version itself
       }
       if (keep) {
         System.arraycopy(a, l.start, head, n, i - l.start);

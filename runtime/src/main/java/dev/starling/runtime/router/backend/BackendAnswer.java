@@ -44,7 +44,7 @@ public final class BackendAnswer {
   static BackendAnswer of(int status, HttpFields fields, byte[] body) {
     StringBuilder sb = new StringBuilder(256);
     for (HttpField f : fields) {
-      if (!HopByHop.is(f.getHeader())) {
+      if (!HopByHop.is(f.getHeader()) && !f.is(AnswerHead.SERVED_BY)) {
         sb.append(f.getName()).append(": ").append(f.getValue()).append("\r\n");
       }
     }

@@ -30,6 +30,7 @@ class AnswerHeadTest {
         "HTTP/1.1 200 OK|CONNECTION: Keep-Alive, Close|Content-Length: 2||; HTTP/1.1 200 OK|Content-Length: 2|; 2; true",
         "HTTP/1.1 200 OK|Connection: keep-alive|Keep-Alive: timeout=5|TE: x|Trailer: y|Upgrade: h2c|Proxy-Connection: a|X-Y: z|Content-Length: 1||; HTTP/1.1 200 OK|X-Y: z|Content-Length: 1|; 1; false",
         "HTTP/1.1 200 OK|X-Tab:\tv\t|Content-Length: 1||; HTTP/1.1 200 OK|X-Tab:\tv\t|Content-Length: 1|; 1; false",
+        "HTTP/1.1 200 OK|X-Starling-Served-By: v1|Content-Length: 1||; HTTP/1.1 200 OK|Content-Length: 1|; 1; false",
       })
   void theUsualShapeIsKeptAsItCame(String head, String kept, long length, boolean close) {
     AnswerHead h = parse(head);
