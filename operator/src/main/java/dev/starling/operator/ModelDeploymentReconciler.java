@@ -74,6 +74,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public static final String NAME = "modeldeployment";
   static final String POD_EVENT_SOURCE = "pods";
   static final Duration RECHECK_MISSING = Duration.ofSeconds(10);
+  static final Duration RECHECK_ROUTER_REMOVAL = Duration.ofSeconds(2);
 
   private final UserEvents events;
   private final Clock clock;
@@ -111,8 +112,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public UpdateControl<ModelDeployment> reconcile(
       ModelDeployment md, Context<ModelDeployment> context) {
     boolean builtin = TrafficPlan.builtin(md);
+    TrafficPlan plan = Plans.of(md, context);
     Optional<VersionObservation> router =
-        builtin
+        plan.router().needed()
             ? Optional.of(
                 new VersionObservation(
                     "router",
@@ -137,7 +139,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         StatusAggregator.aggregate(
             md,
             observe(md, context),
-            Plans.of(md, context),
+            plan,
             router,
             // a missing Secret/ConfigMap the pods mount is the cause of what the pods then show
             PodProblem.all(missing).or(() -> trafficProblem),
@@ -146,7 +148,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     announceNewProblem(md, previous, status);
     announceHeldWeight(md, previous, status);
     if (status.equals(previous)) {
-      return recheckWhileMissing(UpdateControl.noUpdate(), missing);
+      return recheck(UpdateControl.noUpdate(), missing, plan);
     }
     var patch = new ModelDeployment();
     patch.setMetadata(
@@ -155,16 +157,24 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .withNamespace(md.getMetadata().getNamespace())
             .build());
     patch.setStatus(status);
-    return recheckWhileMissing(UpdateControl.patchStatus(patch), missing);
+    return recheck(UpdateControl.patchStatus(patch), missing, plan);
   }
 
   /**
    * The operator does not watch users' Secrets and ConfigMaps (it may only GET Secrets), so while
-   * one is missing it looks again every {@link #RECHECK_MISSING}.
+   * one is missing it looks again every {@link #RECHECK_MISSING}. A router no longer needed is
+   * deleted only once the informer shows {@code <md>} moved off it, and the operator's own Service
+   * apply wakes no reconciliation: it looks again after {@link #RECHECK_ROUTER_REMOVAL}.
    */
-  private static UpdateControl<ModelDeployment> recheckWhileMissing(
-      UpdateControl<ModelDeployment> control, List<PodProblem> missing) {
-    return missing.isEmpty() ? control : control.rescheduleAfter(RECHECK_MISSING);
+  private static UpdateControl<ModelDeployment> recheck(
+      UpdateControl<ModelDeployment> control, List<PodProblem> missing, TrafficPlan plan) {
+    if (!missing.isEmpty()) {
+      return control.rescheduleAfter(RECHECK_MISSING);
+    }
+    if (plan.router().kept() && !plan.router().needed()) {
+      return control.rescheduleAfter(RECHECK_ROUTER_REMOVAL);
+    }
+    return control;
   }
 
   /**

@@ -31,8 +31,9 @@ public class Traffic {
       reason = "FieldValueInvalid")
   @JsonPropertyDescription(
       "'builtin' (default): a Starling router Deployment, Service and HPA split traffic by exact"
-          + " weights. 'gateway-api': an HTTPRoute (gateway.networking.k8s.io/v1) attached to"
-          + " gatewayRef carries the weights instead.")
+          + " weights; with one version and no mirror there is nothing to split, so there is no"
+          + " router and the Service selects the version's pods. 'gateway-api': an HTTPRoute"
+          + " (gateway.networking.k8s.io/v1) attached to gatewayRef carries the weights instead.")
   private String mode;
 
   @JsonPropertyDescription("The Gateway the HTTPRoute attaches to; required in gateway-api mode.")
@@ -43,7 +44,8 @@ public class Traffic {
   @JsonPropertyDescription(
       "Request header that pins a request to the version it names (e.g. 'x-starling-version: v2'),"
           + " weight 0 included: test a version in production before it takes traffic. Off when"
-          + " unset.")
+          + " unset. Not looked at while there is one version (builtin mode without a router):"
+          + " that version answers.")
   private String pinHeader;
 
   @JsonPropertyDescription(
@@ -57,8 +59,9 @@ public class Traffic {
 
   @JsonPropertyDescription(
       "Sizing of the builtin router (replica bounds, CPU target, container resources); ignored"
-          + " in gateway-api mode. Defaults to 1 to 5 replicas at 70% CPU with requests of 100m"
-          + " CPU and 128Mi memory.")
+          + " in gateway-api mode, kept while there is no router (one version) and applied once"
+          + " one exists. Defaults to 1 to 5 replicas at 70% CPU with requests of 100m CPU and"
+          + " 128Mi memory.")
   private Router router;
 
   public Traffic() {}

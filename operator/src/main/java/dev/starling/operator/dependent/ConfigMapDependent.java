@@ -13,7 +13,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import java.util.ArrayList;
 import java.util.List;
 
-/** One runtime.yaml ConfigMap per version, and router.yaml for the builtin router. */
+/** One runtime.yaml ConfigMap per version, and router.yaml while there is a builtin router. */
 @KubernetesDependent(
     informer =
         @Informer(
@@ -29,7 +29,7 @@ public class ConfigMapDependent extends VersionBulkDependent<ConfigMap> {
   List<ConfigMap> desired(ModelDeployment md, TrafficPlan plan) {
     List<ConfigMap> maps = new ArrayList<>();
     md.getSpec().getVersions().forEach(v -> maps.add(ConfigMapFactory.create(md, v)));
-    if (TrafficPlan.builtin(md)) {
+    if (plan.router().kept()) {
       maps.add(RouterFactory.configMap(md, RouterConfigFactory.render(md, plan.routerWeights())));
     }
     return maps;

@@ -12,7 +12,10 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import java.util.ArrayList;
 import java.util.List;
 
-/** One runtime Deployment per version, and the builtin router (same image, router mode). */
+/**
+ * One runtime Deployment per version, and the builtin router (same image, router mode) while there
+ * is one ({@link dev.starling.operator.traffic.RouterPresence}).
+ */
 @KubernetesDependent(
     informer =
         @Informer(
@@ -41,7 +44,7 @@ public class DeploymentDependent extends VersionBulkDependent<Deployment> {
             v ->
                 deployments.add(
                     DeploymentFactory.create(md, v, defaultImage, plan.runs(v.getName()))));
-    if (TrafficPlan.builtin(md)) {
+    if (plan.router().kept()) {
       deployments.add(RouterFactory.deployment(md, defaultImage));
     }
     return deployments;

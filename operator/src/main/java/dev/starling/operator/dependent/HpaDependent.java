@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * One autoscaling/v2 HorizontalPodAutoscaler per version that runs (a version scaled to zero has
- * none: it would fight the {@code replicas: 0}), and one for the builtin router.
+ * none: it would fight the {@code replicas: 0}), and one for the builtin router while there is one.
  */
 @KubernetesDependent(
     informer =
@@ -34,7 +34,7 @@ public class HpaDependent extends VersionBulkDependent<HorizontalPodAutoscaler> 
     md.getSpec().getVersions().stream()
         .filter(v -> plan.runs(v.getName()))
         .forEach(v -> hpas.add(HpaFactory.create(md, v)));
-    if (TrafficPlan.builtin(md)) {
+    if (plan.router().kept()) {
       hpas.add(RouterFactory.hpa(md));
     }
     return hpas;

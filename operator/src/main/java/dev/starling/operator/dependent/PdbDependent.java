@@ -37,7 +37,7 @@ public class PdbDependent extends VersionBulkDependent<PodDisruptionBudget> {
         .map(v -> PdbFactory.create(md, v))
         .flatMap(Optional::stream)
         .forEach(pdbs::add);
-    if (TrafficPlan.builtin(md) && !md.getSpec().suspended()) {
+    if (plan.router().kept() && !md.getSpec().suspended()) {
       RouterFactory.pdb(md).ifPresent(pdbs::add);
     }
     return pdbs;

@@ -2,7 +2,9 @@ package dev.starling.operator.dependent;
 
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.operator.desired.Names;
+import dev.starling.operator.traffic.RouterPresence;
 import dev.starling.operator.traffic.TrafficPlan;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.HashMap;
@@ -26,11 +28,37 @@ public final class Plans {
           .get(KEY, TrafficPlan.class)
           .orElseGet(
               () -> {
-                TrafficPlan plan = TrafficPlan.decide(md, readyReplicas(md, context));
+                TrafficPlan plan =
+                    TrafficPlan.decide(md, readyReplicas(md, context), routerSeen(md, context));
                 shared.put(KEY, plan);
                 return plan;
               });
     }
+  }
+
+  /**
+   * The router as the informer caches show it: its Deployment has a ready replica; the live {@code
+   * <md>} Service selects its pods.
+   */
+  static RouterPresence.Seen routerSeen(ModelDeployment md, Context<ModelDeployment> context) {
+    String router = Names.router(md);
+    boolean ready =
+        context
+            .getSecondaryResourcesAsStream(Deployment.class)
+            .filter(d -> router.equals(d.getMetadata().getName()))
+            .anyMatch(d -> d.getStatus() != null && positive(d.getStatus().getReadyReplicas()));
+    String stable = md.getMetadata().getName();
+    Map<String, String> routerPods = Names.routerSelector(md);
+    boolean serving =
+        context
+            .getSecondaryResourcesAsStream(Service.class)
+            .filter(s -> stable.equals(s.getMetadata().getName()))
+            .anyMatch(s -> s.getSpec() != null && routerPods.equals(s.getSpec().getSelector()));
+    return new RouterPresence.Seen(ready, serving);
+  }
+
+  private static boolean positive(Integer n) {
+    return n != null && n > 0;
   }
 
   /** Version name → ready replicas, from the version Deployments this ModelDeployment owns. */

@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stable Service {@code <md>} (the router's pods in builtin mode; in gateway-api mode the
- * version with the largest effective weight) and one Service per version (the router's and the
- * HTTPRoute's backends; headless in builtin mode, see {@link ServiceFactory#version}).
+ * The stable Service {@code <md>} (the router's pods while the builtin router serves; otherwise,
+ * and in gateway-api mode, the version with the largest effective weight) and one Service per
+ * version (the router's and the HTTPRoute's backends; headless in builtin mode, see {@link
+ * ServiceFactory#version}).
  *
  * <p>A Service's ClusterIP cannot change once set, so a version Service that has to switch between
  * headless and ClusterIP (an installation from before headless version Services, or a change of
@@ -55,7 +56,7 @@ public class ServiceDependent extends VersionBulkDependent<Service> {
   @Override
   List<Service> desired(ModelDeployment md, TrafficPlan plan) {
     List<Service> services = new ArrayList<>();
-    if (TrafficPlan.builtin(md)) {
+    if (plan.router().serves()) {
       services.add(RouterFactory.stable(md));
     } else {
       services.add(ServiceFactory.stable(md, plan.primary(md)));

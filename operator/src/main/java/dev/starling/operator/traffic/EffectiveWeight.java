@@ -10,4 +10,7 @@ public record EffectiveWeight(String name, int desired, int effective, Optional<
 
   public static final String NO_READY_REPLICAS = "NoReadyReplicas";
   public static final String WAITING_FOR_READY_VERSIONS = "WaitingForReadyVersions";
+
+  /** The router that splits the traffic has no ready replica yet: one version gets it all. */
+  public static final String ROUTER_NOT_READY = "RouterNotReady";
 }

@@ -16,16 +16,32 @@ import java.util.Set;
 
 /**
  * The traffic decision for one ModelDeployment at one moment: the effective weight of every version
- * (from {@link EffectiveWeights}: spec, last status, ready replicas) and which versions run pods
- * (from {@link VersionScale}). Every child that depends on traffic is built from one plan.
+ * (from {@link EffectiveWeights}: spec, last status, ready replicas), which versions run pods (from
+ * {@link VersionScale}) and whether a builtin router exists and serves ({@link RouterPresence}).
+ * Every child that depends on traffic is built from one plan.
+ *
+ * @param weights what each version's traffic really is
+ * @param routed the weights the router applies once it serves (router.yaml); equal to {@code
+ *     weights} except while a needed router is not serving yet
  */
-public record TrafficPlan(List<EffectiveWeight> weights, Set<String> running) {
+public record TrafficPlan(
+    List<EffectiveWeight> weights,
+    Set<String> running,
+    RouterPresence router,
+    List<EffectiveWeight> routed) {
+
+  /** As {@link #decide(ModelDeployment, Map, RouterPresence.Seen)} with a settled router. */
+  public static TrafficPlan decide(ModelDeployment md, Map<String, Integer> readyReplicas) {
+    return decide(md, readyReplicas, RouterPresence.Seen.settled(md));
+  }
 
   /**
    * {@code readyReplicas}: version name → ready replicas of its Deployment now (missing → 0). The
-   * previous weights are the effective weights in {@code md.status}.
+   * previous weights are the effective weights in {@code md.status}. {@code seen}: the router as
+   * the cluster shows it (builtin mode).
    */
-  public static TrafficPlan decide(ModelDeployment md, Map<String, Integer> readyReplicas) {
+  public static TrafficPlan decide(
+      ModelDeployment md, Map<String, Integer> readyReplicas, RouterPresence.Seen seen) {
     Map<String, Integer> previous = new HashMap<>();
     if (md.getStatus() != null && md.getStatus().getVersions() != null) {
       for (VersionStatus s : md.getStatus().getVersions()) {
@@ -50,7 +66,31 @@ public record TrafficPlan(List<EffectiveWeight> weights, Set<String> running) {
         running.add(v.getName());
       }
     }
-    return new TrafficPlan(List.copyOf(weights), Set.copyOf(running));
+    String first = md.getSpec().getVersions().get(0).getName();
+    RouterPresence router =
+        RouterPresence.decide(md, seen, readyReplicas.getOrDefault(first, 0) > 0);
+    List<EffectiveWeight> served =
+        router.needed() && !router.serves() ? throughOneVersion(weights) : weights;
+    return new TrafficPlan(List.copyOf(served), Set.copyOf(running), router, List.copyOf(weights));
+  }
+
+  /**
+   * While a needed router does not serve yet, {@code <md>} selects one version (the {@link
+   * #primary}): it gets all the traffic and every other version's weight is held back. Example:
+   * desired v1=90 v2=10, both ready, router starting → v1=100, v2=0 (RouterNotReady).
+   */
+  static List<EffectiveWeight> throughOneVersion(List<EffectiveWeight> weights) {
+    String primary = largest(weights);
+    List<EffectiveWeight> out = new ArrayList<>(weights.size());
+    for (EffectiveWeight w : weights) {
+      int effective = w.name().equals(primary) ? 100 : 0;
+      Optional<String> held =
+          effective >= w.desired()
+              ? Optional.empty()
+              : w.heldBack().or(() -> Optional.of(EffectiveWeight.ROUTER_NOT_READY));
+      out.add(new EffectiveWeight(w.name(), w.desired(), effective, held));
+    }
+    return out;
   }
 
   /** Whether the ModelDeployment uses the builtin router (the default) rather than an HTTPRoute. */
@@ -81,9 +121,9 @@ public record TrafficPlan(List<EffectiveWeight> weights, Set<String> running) {
    * weights then answer 503 until a version is ready, and start flowing the moment one is.
    */
   public Map<String, Integer> routerWeights() {
-    boolean any = weights.stream().anyMatch(w -> w.effective() > 0);
+    boolean any = routed.stream().anyMatch(w -> w.effective() > 0);
     Map<String, Integer> out = new LinkedHashMap<>();
-    weights.forEach(w -> out.put(w.name(), any ? w.effective() : w.desired()));
+    routed.forEach(w -> out.put(w.name(), any ? w.effective() : w.desired()));
     return out;
   }
 
@@ -95,16 +135,22 @@ public record TrafficPlan(List<EffectiveWeight> weights, Set<String> running) {
   /**
    * The version with the largest effective weight (ties and no weight at all: the first such in
    * spec order, else the primary by desired weight): what the {@code <md>} Service selects in
-   * gateway-api mode.
+   * gateway-api mode, and in builtin mode while no router serves.
    */
   public String primary(ModelDeployment md) {
+    String best = largest(weights);
+    return best != null ? best : VersionDefaults.primary(md.getSpec()).getName();
+  }
+
+  /** The first version with the largest effective weight; null when every weight is 0. */
+  private static String largest(List<EffectiveWeight> weights) {
     EffectiveWeight best = null;
     for (EffectiveWeight w : weights) {
       if (w.effective() > 0 && (best == null || w.effective() > best.effective())) {
         best = w;
       }
     }
-    return best != null ? best.name() : VersionDefaults.primary(md.getSpec()).getName();
+    return best == null ? null : best.name();
   }
 
   private static Optional<String> mirrorTarget(ModelDeployment md) {

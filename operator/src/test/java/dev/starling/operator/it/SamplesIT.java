@@ -6,6 +6,7 @@ import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.ModelVersion;
 import dev.starling.operator.desired.Names;
 import dev.starling.operator.desired.VersionDefaults;
+import dev.starling.operator.traffic.RouterPresence;
 import dev.starling.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -63,7 +65,9 @@ class SamplesIT {
         md.getSpec().getVersions().stream().filter(v -> runs(md, v)).toList();
     List<String> hpas =
         running.stream().map(v -> name + "-" + v.getName()).collect(Collectors.toList());
-    List<String> routerObjects = TrafficPlan.builtin(md) ? List.of(name + "-router") : List.of();
+    // a router only when there is something to route (more than one version, or a mirror)
+    boolean routed = TrafficPlan.builtin(md) && RouterPresence.needed(md);
+    List<String> routerObjects = routed ? List.of(name + "-router") : List.of();
     hpas.addAll(routerObjects);
     var children = ns.children(name);
     assertThat(children.get("ConfigMap"))
@@ -74,6 +78,23 @@ class SamplesIT {
     // the router's pods are reached through the stable Service alone (no <md>-router Service)
     assertThat(children.get("Service"))
         .containsExactlyInAnyOrderElementsOf(concat(List.of(name), versions));
+    // <md> selects the router's pods, or without a router the (primary) version's pods
+    assertThat(
+            ns.admin()
+                .services()
+                .inNamespace(ns.name())
+                .withName(name)
+                .get()
+                .getSpec()
+                .getSelector())
+        .isEqualTo(
+            routed
+                ? Names.routerSelector(md)
+                : Map.of(
+                    Names.LABEL_MODEL_DEPLOYMENT,
+                    name,
+                    Names.LABEL_VERSION,
+                    VersionDefaults.primary(md.getSpec()).getName()));
     List<String> wantPdb =
         running.stream()
             .filter(
@@ -85,7 +106,7 @@ class SamplesIT {
             .collect(Collectors.toList());
     var router = md.getSpec().getTraffic() == null ? null : md.getSpec().getTraffic().getRouter();
     var sized = router == null ? null : router.getAutoscaling();
-    if (TrafficPlan.builtin(md) && sized != null) {
+    if (routed && sized != null) {
       // spec.traffic.router sizes the router's HPA, and from 2 replicas it gets a PDB
       HorizontalPodAutoscaler routerHpa =
           ns.admin()
@@ -111,7 +132,7 @@ class SamplesIT {
         wantPdb.add(name + "-router");
       }
     }
-    if (TrafficPlan.builtin(md) && router != null && router.getResources() != null) {
+    if (routed && router != null && router.getResources() != null) {
       Deployment rd =
           ns.admin().apps().deployments().inNamespace(ns.name()).withName(name + "-router").get();
       var resources = rd.getSpec().getTemplate().getSpec().getContainers().get(0).getResources();
