@@ -57,6 +57,20 @@ public final class BatchSizing {
       return maxRows > 1;
     }
 
+    /**
+     * Time per row of the largest probe of at most {@code rows} rows (what a full batch of that
+     * size costs per row), or -1 when nothing that small was probed.
+     */
+    public long nanosPerRowAt(int rows) {
+      Probe at = null;
+      for (Probe p : probes) {
+        if (p.rows() <= rows && (at == null || p.rows() > at.rows())) {
+          at = p;
+        }
+      }
+      return at == null ? -1 : at.nanos() / at.rows();
+    }
+
     /** For the log: "1 row 40 µs/row, 2 rows 22 µs/row, ... -> cap 16". */
     public String describe() {
       StringBuilder b = new StringBuilder();

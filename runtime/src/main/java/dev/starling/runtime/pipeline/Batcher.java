@@ -38,10 +38,12 @@ import java.util.concurrent.locks.LockSupport;
  * batches ({@code max} rows each). With two permits and two leaders, a moderate queue was split
  * into batches of ~1.7 rows on the sample MLP; with one leader the other core does the HTTP and
  * JSON work that fills the next batch (~6-7 rows per call, +36-40 % req/s in session 7's quiet
- * A/B). A queue deeper than the leaders take (a compute-heavy batched model under load) still gets
- * a leader per permit. Worked example, max 16, one leader running: 12 rows queued -> nobody else
- * leads (they all fit in that leader's next batch, so each waits at most for the running call); 17
- * rows queued -> a second request leads and takes the first 16.
+ * A/B). A queue deeper than the leaders take still gets a leader per permit, and so does a
+ * compute-bound batched model (a full batch still costs {@link #COMPUTE_BOUND_ROW_NANOS} or more
+ * per row in the load-time sizing: one core could not keep up with it). Worked example, max 16, one
+ * leader running: 12 rows queued -> nobody else leads (they all fit in that leader's next batch, so
+ * each waits at most for the running call); 17 rows queued -> a second request leads and takes the
+ * first 16.
  *
  * <p>No request is left in the queue: a request enqueues itself before it checks the leaders, and a
  * leader gives its place back before it looks at the queue and wakes the oldest request; either the
@@ -61,6 +63,14 @@ public final class Batcher {
    * those wake-ups: async-profiler, busy machine.)
    */
   private static final long FOLLOWER_PARK_NANOS = 5_000_000;
+
+  /**
+   * A batched model whose full batches still cost this much per row is compute-bound: one leader's
+   * core could not keep up with the rows the other cores' HTTP and JSON work delivers (a request
+   * costs the server about 50 µs outside ONNX Runtime: iris over HTTP, session 7), so every permit
+   * may lead.
+   */
+  static final long COMPUTE_BOUND_ROW_NANOS = 50_000;
 
   private final InferenceGate gate;
   private final AtomicInteger leaders = new AtomicInteger();
@@ -244,10 +254,11 @@ public final class Batcher {
       OnnxModel model, List<InferInput> inputs, Set<String> outputs) {
     Job job = new Job(model, inputs, outputs);
     int max = batchRows(config, model);
+    boolean computeBound = computeBound(model, max);
     queuedRows.addAndGet(job.rows);
     queue.add(job);
     while (!job.done) {
-      if (takeLeaderPlace(max)) {
+      if (takeLeaderPlace(max, computeBound)) {
         boolean entered = gate.tryEnter();
         try {
           if (entered) {
@@ -278,11 +289,17 @@ public final class Batcher {
     return Math.max(1, Math.min(config.maxBatchSize(), model.maxBatchRows()));
   }
 
-  private boolean takeLeaderPlace(int max) {
+  /** Whether full batches of this model still cost {@link #COMPUTE_BOUND_ROW_NANOS} per row. */
+  private static boolean computeBound(OnnxModel model, int max) {
+    BatchSizing.Decision d = model.batchSizing();
+    return d != null && d.nanosPerRowAt(max) >= COMPUTE_BOUND_ROW_NANOS;
+  }
+
+  private boolean takeLeaderPlace(int max, boolean computeBound) {
     int n;
     do {
       n = leaders.get();
-      if (!mayLead(n, queuedRows.get(), max)) {
+      if (!mayLead(n, queuedRows.get(), max, computeBound)) {
         return false;
       }
     } while (!leaders.compareAndSet(n, n + 1));
@@ -290,12 +307,12 @@ public final class Batcher {
   }
 
   /**
-   * Whether one more request may lead a batch of this model: always when none leads, else only
-   * while more rows are queued than the running leaders take in their next batches ({@code max}
-   * each). See the class comment for why.
+   * Whether one more request may lead a batch of this model: always when none leads or the model is
+   * compute-bound, else only while more rows are queued than the running leaders take in their next
+   * batches ({@code max} each). See the class comment for why.
    */
-  static boolean mayLead(int leading, int queuedRows, int max) {
-    return leading == 0 || queuedRows > (long) leading * max;
+  static boolean mayLead(int leading, int queuedRows, int max, boolean computeBound) {
+    return leading == 0 || computeBound || queuedRows > (long) leading * max;
   }
 
   /**
@@ -328,7 +345,8 @@ public final class Batcher {
       return;
     }
     Job next = queue.peek();
-    if (next != null && mayLead(leaders.get(), queuedRows.get(), max)) {
+    if (next != null
+        && mayLead(leaders.get(), queuedRows.get(), max, computeBound(head.model, max))) {
       LockSupport.unpark(next.owner); // more queued than the leaders take: another core may help
     }
     long deadline = taken.get(0).enqueued + config.maxDelay().toNanos();

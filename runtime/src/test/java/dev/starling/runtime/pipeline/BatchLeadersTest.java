@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -47,22 +48,59 @@ class BatchLeadersTest {
     metrics.close();
   }
 
-  /** leaders running, rows queued, rows per batch -> may one more request lead? */
+  /** leaders running, rows queued, rows per batch, compute-bound -> may one more request lead? */
   @ParameterizedTest
   @CsvSource({
-    "0, 0, 16, true", //    nobody leads: the request leads itself
-    "0, 40, 16, true",
-    "1, 1, 16, false", //   the running leader's next batch takes it
-    "1, 16, 16, false", //  exactly one batch queued: still one leader
-    "1, 17, 16, true", //   one row more than it takes: a second leader
-    "2, 32, 16, false",
-    "2, 33, 16, true",
-    "1, 2, 1, true", //     batches of one row: every queued row beyond the first spills
-    "3, 2147483647, 1073741824, false" // no overflow: 3 x 2^30 rows is more than queued
+    "0, 0, 16, false, true", //   nobody leads: the request leads itself
+    "0, 40, 16, false, true",
+    "1, 1, 16, false, false", //  the running leader's next batch takes it
+    "1, 16, 16, false, false", // exactly one batch queued: still one leader
+    "1, 17, 16, false, true", //  one row more than it takes: a second leader
+    "2, 32, 16, false, false",
+    "2, 33, 16, false, true",
+    "1, 1, 16, true, true", //    compute-bound: every permit may lead
+    "1, 2, 1, false, true", //    batches of one row: every queued row beyond the first spills
+    "3, 2147483647, 1073741824, false, false" // no overflow: 3 x 2^30 rows is more than queued
   })
   void aFurtherLeaderOnlyForRowsTheRunningLeadersDoNotTake(
-      int leading, int queued, int max, boolean mayLead) {
-    assertThat(Batcher.mayLead(leading, queued, max)).isEqualTo(mayLead);
+      int leading, int queued, int max, boolean computeBound, boolean mayLead) {
+    assertThat(Batcher.mayLead(leading, queued, max, computeBound)).isEqualTo(mayLead);
+  }
+
+  @Test
+  void theTimePerRowOfAFullBatchComesFromTheLargestProbeThatFits() {
+    BatchSizing.Decision d =
+        new BatchSizing.Decision(
+            16,
+            List.of(
+                new BatchSizing.Probe(1, 100_000),
+                new BatchSizing.Probe(8, 240_000),
+                new BatchSizing.Probe(16, 320_000),
+                new BatchSizing.Probe(32, 960_000)));
+    assertThat(d.nanosPerRowAt(16)).isEqualTo(20_000);
+    assertThat(d.nanosPerRowAt(12)).as("8 rows fit, 16 do not").isEqualTo(30_000);
+    assertThat(d.nanosPerRowAt(1)).isEqualTo(100_000);
+    assertThat(new BatchSizing.Decision(16, List.of()).nanosPerRowAt(16)).isEqualTo(-1);
+  }
+
+  /**
+   * A batched model whose full batch still costs 100 µs per row (load-time sizing) is
+   * compute-bound: with the same 8 light clients as below, both permits lead.
+   */
+  @Test
+  void aComputeBoundBatchedModelLeadsOnEveryPermit() throws Exception {
+    try (OnnxModel heavyRows = OnnxModel.load(Samples.model("iris"), "x", 1)) {
+      heavyRows.batchSizing(
+          new BatchSizing.Decision(
+              32,
+              List.of(new BatchSizing.Probe(1, 400_000), new BatchSizing.Probe(32, 3_200_000))));
+      ModelMeters meters = metrics.model("leaders-e", "1");
+      BatcherTest.EchoRunner runner = new BatcherTest.EchoRunner(500_000);
+      Batcher b =
+          new Batcher(new InferenceGate(2), new BatchingConfig(32, Duration.ZERO), meters, runner);
+      assertThat(BatcherTest.hammer(heavyRows, b, meters, 8, 60, 0)).isEmpty();
+      assertThat(runner.maxRunning).as("calls at once").isEqualTo(2);
+    }
   }
 
   /**
@@ -166,6 +204,7 @@ class BatchLeadersTest {
     try {
       AtomicReference<Future<List<OutputTensor>>> late = new AtomicReference<>();
       AtomicReference<Thread> lateThread = new AtomicReference<>();
+      AtomicBoolean armed = new AtomicBoolean(true);
       b.trace(
           new Batcher.Trace() {
             @Override
@@ -173,8 +212,8 @@ class BatchLeadersTest {
 
             @Override
             public void placeGivenBack() {
-              if (late.get() != null) {
-                return; // only the first leader's leaving
+              if (!armed.compareAndSet(true, false)) {
+                return; // only the first leader's leaving (the late request leaves too)
               }
               late.set(pool.submit(() -> call(b, meters, lateThread)));
               // hold the leaver here until the late request finished or parked in the queue
