@@ -36,6 +36,11 @@ public final class InferenceThreads {
     this.niceness = niceness;
   }
 
+  /** Calls run on {@code pool}'s threads, as they are (for tests). */
+  static InferenceThreads on(ThreadPoolExecutor pool) {
+    return new InferenceThreads(pool, 0);
+  }
+
   /** Calls run on the caller's thread. */
   public static InferenceThreads inline() {
     return INLINE;

@@ -257,6 +257,56 @@ class BatcherTest {
     }
   }
 
+  /**
+   * The gate policy times a gated call where it runs, not around the hand-off to an inference
+   * thread: here each hand-off waits 2 ms before the call (as a lowered thread can wait to be
+   * scheduled), the call itself takes microseconds, so after the first calls the model counts as
+   * short and its calls run on the caller's thread (one in 32 is still gated, to keep the estimate
+   * current). Timed around the hand-off, every call would look 2 ms long and all would be handed
+   * off.
+   */
+  @Test
+  void theWaitForAnInferenceThreadDoesNotMakeAShortModelLookLong() throws Exception {
+    ModelMeters meters = metrics.model("echo-handoff", "1");
+    java.util.concurrent.ThreadPoolExecutor slowHandOff =
+        new java.util.concurrent.ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>()) {
+          @Override
+          protected void beforeExecute(Thread t, Runnable r) {
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+          }
+        };
+    try {
+      List<Thread> callers = new CopyOnWriteArrayList<>();
+      Batcher.Runner runner =
+          (m, in, out) -> {
+            callers.add(Thread.currentThread());
+            return new EchoRunner(0).run(m, in, out);
+          };
+      Batcher b =
+          new Batcher(
+              new InferenceGate(1, InferenceThreads.on(slowHandOff)),
+              BatchingConfig.off(),
+              meters,
+              runner);
+      // the first calls (a cold JIT can make them long) settle the estimate; then the last 50
+      for (int i = 0; i < 200; i++) {
+        b.infer(iris, request(new float[] {1, 2, 3, 4}, 1), null);
+      }
+      long onCaller =
+          callers.subList(150, 200).stream().filter(t -> t == Thread.currentThread()).count();
+      assertThat(onCaller)
+          .as("of the last 50 calls, on the caller's thread")
+          .isGreaterThanOrEqualTo(40);
+    } finally {
+      slowHandOff.shutdownNow();
+    }
+  }
+
   @Test
   void offMeansOneCallPerRequest() throws Exception {
     ModelMeters meters = metrics.model("echo-e", "1");
