@@ -13,6 +13,7 @@ import dev.starling.operator.desired.Names;
 import dev.starling.operator.traffic.EffectiveWeight;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -29,14 +30,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A builtin-mode router exists only while there is something to route: iris goes 1 -> 2 -> 1
  * versions. The order of the switches is read from the API server's own resourceVersions (one etcd
- * revision sequence), recorded by watches, so no timing decides the outcome.
+ * revision sequence), recorded by watches, and the waits use pods that cannot be scheduled (never
+ * ready) rather than timing: a router that cannot start, a version left alone that cannot start.
  */
 @ExtendWith(TestWorldExtension.class)
 class RouterPresenceIT {
 
   private static final Duration READY = Duration.ofSeconds(90);
 
-  /** A CPU request no kwok node has: the router pod stays Pending, so it is never ready. */
+  /** A CPU request no kwok node has: such a pod stays Pending, so it is never ready. */
   private static final String UNSCHEDULABLE_CPU = "1000";
 
   @Test
@@ -110,12 +112,50 @@ class RouterPresenceIT {
           .containsEntry("HorizontalPodAutoscaler", List.of("iris-router", "iris-v1", "iris-v2"))
           .containsEntry("Service", List.of("iris", "iris-v1", "iris-v2"));
 
-      // 2 -> 1: <md> back on v1's (ready) pods first, then the router objects go
+      // v1 to weight 0: it scales to zero, so it has no ready pod when it is left alone below
       ns.edit(
           "iris",
           md -> {
-            md.getSpec().getVersions().remove(1);
-            md.getSpec().getVersions().get(0).setWeight(null);
+            md.getSpec().getVersions().get(0).setWeight(0);
+            md.getSpec().getVersions().get(1).setWeight(100);
+            return md;
+          });
+      await()
+          .atMost(READY)
+          .untilAsserted(
+              () -> assertThat(version(ns.get("iris"), "v1").getDesiredReplicas()).isZero());
+
+      // 2 -> 1 with v1 unable to start (unschedulable): the router keeps serving and stays
+      ModelDeployment alone =
+          ns.edit(
+              "iris",
+              md -> {
+                md.getSpec().getVersions().remove(1);
+                md.getSpec().getVersions().get(0).setWeight(null);
+                md.getSpec().getVersions().get(0).setResources(cpu(UNSCHEDULABLE_CPU));
+                return md;
+              });
+      long generation = alone.getMetadata().getGeneration();
+      await()
+          .atMost(READY)
+          .untilAsserted(
+              () -> {
+                ModelDeployment md = ns.get("iris");
+                assertThat(md.getStatus().getObservedGeneration()).isEqualTo(generation);
+                assertThat(version(md, "v1").getDesiredReplicas()).isPositive();
+              });
+      // the reconciliation that wrote this status has applied its decision
+      Deployment router =
+          ns.admin().apps().deployments().inNamespace(ns.name()).withName("iris-router").get();
+      assertThat(router).as("router kept while v1 has no ready pod").isNotNull();
+      assertThat(router.getMetadata().getDeletionTimestamp()).isNull();
+      assertThat(stableSelector(ns)).isEqualTo(routerPods());
+
+      // v1 can start: <md> moves to its pods first, then the router objects go
+      ns.edit(
+          "iris",
+          md -> {
+            md.getSpec().getVersions().get(0).setResources(null);
             return md;
           });
       await().atMost(READY).untilAsserted(() -> assertNoRouter(ns));
@@ -162,10 +202,13 @@ class RouterPresenceIT {
         "v2", new ModelSource("https://models.example.com/iris/2/iris.onnx", null), 10);
   }
 
+  private static ResourceRequirements cpu(String cpu) {
+    return new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity(cpu)).build();
+  }
+
   private static Traffic routerCpu(String cpu) {
     Router router = new Router();
-    router.setResources(
-        new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity(cpu)).build());
+    router.setResources(cpu(cpu));
     Traffic traffic = new Traffic();
     traffic.setRouter(router);
     return traffic;
