@@ -94,11 +94,7 @@ class BatchLeadersTest {
           new BatchSizing.Decision(
               32,
               List.of(new BatchSizing.Probe(1, 400_000), new BatchSizing.Probe(32, 3_200_000))));
-      ModelMeters meters = metrics.model("leaders-e", "1");
-      BatcherTest.EchoRunner runner = new BatcherTest.EchoRunner(500_000);
-      Batcher b =
-          new Batcher(new InferenceGate(2), new BatchingConfig(32, Duration.ZERO), meters, runner);
-      assertThat(BatcherTest.hammer(heavyRows, b, meters, 8, 60, 0)).isEmpty();
+      BatcherTest.EchoRunner runner = hammered(heavyRows, "leaders-e", 32, 500_000, 8, 60, 0);
       assertThat(runner.maxRunning).as("calls at once").isEqualTo(2);
     }
   }
@@ -110,11 +106,7 @@ class BatchLeadersTest {
    */
   @Test
   void aQueueThatFitsOneBatchIsLedByOneLeaderAtATime() throws Exception {
-    ModelMeters meters = metrics.model("leaders-a", "1");
-    BatcherTest.EchoRunner runner = new BatcherTest.EchoRunner(500_000);
-    Batcher b =
-        new Batcher(new InferenceGate(2), new BatchingConfig(32, Duration.ZERO), meters, runner);
-    assertThat(BatcherTest.hammer(iris, b, meters, 8, 60, 0)).isEmpty();
+    BatcherTest.EchoRunner runner = hammered(iris, "leaders-a", 32, 500_000, 8, 60, 0);
     assertThat(runner.maxRunning).as("calls at once").isEqualTo(1);
     assertThat(runner.rowsPerCall.size()).as("calls").isLessThan(8 * 60);
   }
@@ -126,11 +118,7 @@ class BatchLeadersTest {
    */
   @Test
   void aQueueDeeperThanTheRunningLeadersTakeGetsAnotherLeader() throws Exception {
-    ModelMeters meters = metrics.model("leaders-b", "1");
-    BatcherTest.EchoRunner runner = new BatcherTest.EchoRunner(2_000_000);
-    Batcher b =
-        new Batcher(new InferenceGate(2), new BatchingConfig(8, Duration.ZERO), meters, runner);
-    assertThat(BatcherTest.hammer(iris, b, meters, 16, 30, 8)).isEmpty();
+    BatcherTest.EchoRunner runner = hammered(iris, "leaders-b", 8, 2_000_000, 16, 30, 8);
     assertThat(runner.maxRunning).as("calls at once").isEqualTo(2);
     assertThat(runner.rowsPerCall).allSatisfy(r -> assertThat(r).isEqualTo(8));
   }
@@ -145,13 +133,7 @@ class BatchLeadersTest {
   @Test
   void noRequestIsLeftInTheQueueWhenLeadersLeave() throws Exception {
     ModelMeters meters = metrics.model("leaders-c", "1");
-    Batcher b =
-        new Batcher(
-            new InferenceGate(2),
-            new BatchingConfig(4, Duration.ZERO),
-            meters,
-            new BatcherTest.EchoRunner(30_000));
-    b.parkNanos(TimeUnit.MINUTES.toNanos(1), TimeUnit.MINUTES.toNanos(1));
+    Batcher b = withoutTimedLooks(meters, 4, 30_000);
     ExecutorService pool = Executors.newFixedThreadPool(12);
     try {
       for (int burst = 0; burst < 400; burst++) {
@@ -164,13 +146,7 @@ class BatchLeadersTest {
               pool.submit(
                   () -> {
                     go.await();
-                    meters.inflight().incrementAndGet();
-                    try {
-                      return b.infer(iris, BatcherTest.request(new float[rows * 4], rows), null);
-                    } finally {
-                      meters.inflight().decrementAndGet();
-                      DirectArena.local().reset();
-                    }
+                    return call(b, meters, rows, null);
                   }));
         }
         go.countDown();
@@ -193,13 +169,7 @@ class BatchLeadersTest {
   @Test
   void aRequestJoiningWhileTheLastLeaderLeavesIsAnswered() throws Exception {
     ModelMeters meters = metrics.model("leaders-d", "1");
-    Batcher b =
-        new Batcher(
-            new InferenceGate(2),
-            new BatchingConfig(8, Duration.ZERO),
-            meters,
-            new BatcherTest.EchoRunner(0));
-    b.parkNanos(TimeUnit.MINUTES.toNanos(1), TimeUnit.MINUTES.toNanos(1));
+    Batcher b = withoutTimedLooks(meters, 8, 0);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       AtomicReference<Future<List<OutputTensor>>> late = new AtomicReference<>();
@@ -215,7 +185,7 @@ class BatchLeadersTest {
               if (!armed.compareAndSet(true, false)) {
                 return; // only the first leader's leaving (the late request leaves too)
               }
-              late.set(pool.submit(() -> call(b, meters, lateThread)));
+              late.set(pool.submit(() -> call(b, meters, 1, lateThread)));
               // hold the leaver here until the late request finished or parked in the queue
               await()
                   .atMost(Duration.ofSeconds(30))
@@ -226,7 +196,7 @@ class BatchLeadersTest {
                                   && LockSupport.getBlocker(lateThread.get()) == b));
             }
           });
-      assertThat(pool.submit(() -> call(b, meters, null)).get(30, TimeUnit.SECONDS)).hasSize(1);
+      assertThat(pool.submit(() -> call(b, meters, 1, null)).get(30, TimeUnit.SECONDS)).hasSize(1);
       assertThat(late.get()).isNotNull();
       assertThat(late.get().get(20, TimeUnit.SECONDS)).as("the late request answered").hasSize(1);
     } finally {
@@ -234,14 +204,54 @@ class BatchLeadersTest {
     }
   }
 
+  /**
+   * {@code threads} clients send {@code perThread} requests of {@code rows} rows (0: 1 to 3)
+   * through two permits and batches of {@code maxBatchSize} to an echo runner taking {@code
+   * runNanos}; every answer must be the client's own rows. Returns the runner (calls at once, rows
+   * per call).
+   */
+  private static BatcherTest.EchoRunner hammered(
+      OnnxModel model,
+      String name,
+      int maxBatchSize,
+      long runNanos,
+      int threads,
+      int perThread,
+      int rows)
+      throws Exception {
+    ModelMeters meters = metrics.model(name, "1");
+    BatcherTest.EchoRunner runner = new BatcherTest.EchoRunner(runNanos);
+    Batcher b =
+        new Batcher(
+            new InferenceGate(2), new BatchingConfig(maxBatchSize, Duration.ZERO), meters, runner);
+    assertThat(BatcherTest.hammer(model, b, meters, threads, perThread, rows)).isEmpty();
+    return runner;
+  }
+
+  /**
+   * Two permits, batches of {@code maxBatchSize}, an echo runner taking {@code runNanos}, and
+   * queued requests that never look again by themselves: only a wake-up moves them.
+   */
+  private static Batcher withoutTimedLooks(ModelMeters meters, int maxBatchSize, long runNanos) {
+    Batcher b =
+        new Batcher(
+            new InferenceGate(2),
+            new BatchingConfig(maxBatchSize, Duration.ZERO),
+            meters,
+            new BatcherTest.EchoRunner(runNanos));
+    b.parkNanos(TimeUnit.MINUTES.toNanos(1), TimeUnit.MINUTES.toNanos(1));
+    return b;
+  }
+
+  /** One request of {@code rows} zero rows, counted in flight; {@code self} gets its thread. */
   private static List<OutputTensor> call(
-      Batcher b, ModelMeters meters, AtomicReference<Thread> self) {
+      Batcher b, ModelMeters meters, int rows, AtomicReference<Thread> self) {
     if (self != null) {
       self.set(Thread.currentThread());
     }
     meters.inflight().incrementAndGet();
     try {
-      return b.infer(iris, BatcherTest.request(new float[4], 1), null);
+      return b.infer(iris, BatcherTest.request(new float[rows * 4], rows), null);
     } finally {
       meters.inflight().decrementAndGet();
       DirectArena.local().reset();
