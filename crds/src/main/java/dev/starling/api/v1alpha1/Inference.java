@@ -19,10 +19,28 @@ public class Inference {
           + " Defaults to 1024.")
   private Integer maxInflight;
 
+  @Min(0)
+  @Max(19)
+  @JsonPropertyDescription(
+      "How much lower in CPU priority (a Linux nice increment, 0 to 19) the model's longer"
+          + " inference calls (estimated at 50 us or more) run than the rest of the pod's work"
+          + " (accepting, parsing, shedding, answering), on threads of their own. For"
+          + " compute-heavy models under overload: 503s and health checks then no longer wait"
+          + " behind running inferences for a core. Nice values only rank threads within the"
+          + " pod's own CPU share. Linux only; where it cannot be applied the pod logs one"
+          + " warning and runs as with 0. Changing it restarts the pods."
+          + " Defaults to 0 (off).")
+  private Integer niceness;
+
   public Inference() {}
 
   public Inference(Integer maxInflight) {
     this.maxInflight = maxInflight;
+  }
+
+  public Inference(Integer maxInflight, Integer niceness) {
+    this.maxInflight = maxInflight;
+    this.niceness = niceness;
   }
 
   public Integer getMaxInflight() {
@@ -33,13 +51,23 @@ public class Inference {
     this.maxInflight = maxInflight;
   }
 
+  public Integer getNiceness() {
+    return niceness;
+  }
+
+  public void setNiceness(Integer niceness) {
+    this.niceness = niceness;
+  }
+
   @Override
   public boolean equals(Object o) {
-    return o instanceof Inference i && Objects.equals(maxInflight, i.maxInflight);
+    return o instanceof Inference i
+        && Objects.equals(maxInflight, i.maxInflight)
+        && Objects.equals(niceness, i.niceness);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hashCode(maxInflight);
+    return Objects.hash(maxInflight, niceness);
   }
 }

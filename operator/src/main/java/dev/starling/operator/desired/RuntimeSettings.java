@@ -51,6 +51,10 @@ public final class RuntimeSettings {
         pick(v.getInference(), spec.getInference(), Inference::getMaxInflight));
   }
 
+  public static Optional<Integer> niceness(ModelDeploymentSpec spec, ModelVersion v) {
+    return Optional.ofNullable(pick(v.getInference(), spec.getInference(), Inference::getNiceness));
+  }
+
   /** Drift settings, present only when a reference profile is set (else monitoring is off). */
   public static Optional<Drift> drift(ModelDeploymentSpec spec, ModelVersion v) {
     Drift s = spec.getDrift();

@@ -70,6 +70,20 @@ class ProductionSettingsTest {
   }
 
   @Test
+  void nicenessReachesRuntimeYamlAndAVersionOverridesIt() throws Exception {
+    var md = sample("fraud-production.yaml"); // spec.inference: {maxInflight: 256, niceness: 4}
+    assertThat(rendered(md, 0).at("/inference").toString())
+        .isEqualTo("{\"intraOpThreads\":1,\"maxInflight\":256,\"niceness\":4}");
+    md.getSpec().getVersions().get(1).setInference(new Inference(null, 0));
+    assertThat(rendered(md, 1).at("/inference").toString())
+        .isEqualTo("{\"intraOpThreads\":1,\"maxInflight\":256,\"niceness\":0}");
+    md.getSpec().getInference().setNiceness(null);
+    assertThat(rendered(md, 0).at("/inference").has("niceness")).isFalse();
+    md.getSpec().getVersions().get(0).setInference(new Inference(null, 19));
+    assertThat(rendered(md, 0).at("/inference/niceness").asInt()).isEqualTo(19);
+  }
+
+  @Test
   void unsetSettingsAreLeftToTheRuntimesDefaults() throws Exception {
     var md = iris();
     md.getSpec().setBatching(new Batching(16, null));
@@ -189,6 +203,9 @@ class ProductionSettingsTest {
     // the runtime installs the feedback endpoint at start
     rollsWhen(base, md -> md.getSpec().getDrift().setFeedback(null));
     rollsWhen(base, md -> md.getSpec().getDrift().getFeedback().setWindow(10));
+    // the runtime starts its inference threads at start
+    rollsWhen(base, md -> md.getSpec().getInference().setNiceness(10));
+    rollsWhen(base, md -> md.getSpec().getVersions().get(0).setInference(new Inference(null, 0)));
   }
 
   @Test
@@ -197,7 +214,7 @@ class ProductionSettingsTest {
     staysWhen(base, md -> md.getSpec().getVersions().get(0).setCache(new PredictionCache(1, null)));
     staysWhen(base, md -> md.getSpec().getCache().setTtl("1m"));
     staysWhen(base, md -> md.getSpec().setCache(null));
-    staysWhen(base, md -> md.getSpec().setInference(new Inference(64)));
+    staysWhen(base, md -> md.getSpec().getInference().setMaxInflight(64));
     staysWhen(base, md -> md.getSpec().getRateLimit().setBurst(1000));
     staysWhen(base, md -> md.getSpec().getRateLimit().setRequestsPerSecond(7.5));
     staysWhen(base, md -> md.getSpec().setRateLimit(null));

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.starling.api.v1alpha1.Auth;
 import dev.starling.api.v1alpha1.Batching;
 import dev.starling.api.v1alpha1.CaBundleRef;
-import dev.starling.api.v1alpha1.Inference;
 import dev.starling.api.v1alpha1.ModelDeployment;
 import dev.starling.api.v1alpha1.SecretRef;
 import dev.starling.operator.desired.Names;
@@ -126,7 +125,7 @@ class ProductionSettingsIT {
         md -> {
           md.getSpec().getCache().setMaxEntries(500);
           md.getSpec().getRateLimit().setBurst(77);
-          md.getSpec().setInference(new Inference(33));
+          md.getSpec().getInference().setMaxInflight(33);
           return md;
         });
     await()

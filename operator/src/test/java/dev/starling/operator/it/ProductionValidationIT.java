@@ -62,6 +62,14 @@ class ProductionValidationIT {
             "spec.inference.maxInflight",
             "greater than or equal to 1"),
         Arguments.of(
+            md("", "inference: {niceness: 20}"),
+            "spec.versions[0].inference.niceness",
+            "less than or equal to 19"),
+        Arguments.of(
+            md("inference: {niceness: -1}", ""),
+            "spec.inference.niceness",
+            "greater than or equal to 0"),
+        Arguments.of(
             md("auth: {protectMetrics: true}", ""), "spec.auth.apiKeysSecretRef", "Required"),
         Arguments.of(
             md("auth: {apiKeysSecretRef: {name: Bad_Name}}", ""),
