@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A namespace of its own for one test, with helpers to apply samples and read children. */
 public final class TestNamespace implements AutoCloseable {
@@ -178,8 +179,94 @@ public final class TestNamespace implements AutoCloseable {
 
   /** Waits until Ready=True for the current generation and returns the object. */
   public ModelDeployment awaitReady(String md, Duration timeout) {
-    await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> isReady(get(md)));
+    explained(
+        md,
+        () ->
+            await()
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> isReady(get(md))));
     return get(md);
+  }
+
+  /**
+   * Runs an await; when it times out, the failure carries what the namespace shows (the
+   * ModelDeployment's status, Deployments, pods, the {@code <md>} selector, recent Events), so a
+   * timeout in CI can be explained from its log alone.
+   */
+  private void explained(String md, Runnable wait) {
+    try {
+      wait.run();
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\n" + describe(md), e);
+    }
+  }
+
+  /** A short account of a ModelDeployment and what it owns, for failure messages. */
+  public String describe(String md) {
+    StringBuilder out = new StringBuilder("namespace ").append(name).append(":\n");
+    try {
+      ModelDeployment current = get(md);
+      out.append("generation ")
+          .append(current == null ? null : current.getMetadata().getGeneration())
+          .append(", status:\n")
+          .append(current == null ? "(gone)" : Serialization.asYaml(current.getStatus()));
+      for (Deployment d : admin().apps().deployments().inNamespace(name).list().getItems()) {
+        var st = d.getStatus();
+        out.append("deployment ")
+            .append(d.getMetadata().getName())
+            .append(" replicas=")
+            .append(d.getSpec().getReplicas())
+            .append(
+                st == null
+                    ? ""
+                    : " ready=" + st.getReadyReplicas() + " updated=" + st.getUpdatedReplicas())
+            .append('\n');
+      }
+      for (var pod : admin().pods().inNamespace(name).list().getItems()) {
+        out.append("pod ")
+            .append(pod.getMetadata().getName())
+            .append(' ')
+            .append(pod.getStatus().getPhase())
+            .append(" node=")
+            .append(pod.getSpec().getNodeName());
+        if (pod.getStatus().getConditions() != null) {
+          pod.getStatus()
+              .getConditions()
+              .forEach(
+                  c ->
+                      out.append(' ')
+                          .append(c.getType())
+                          .append('=')
+                          .append(c.getStatus())
+                          .append(c.getMessage() == null ? "" : "(" + c.getMessage() + ")"));
+        }
+        out.append('\n');
+      }
+      Service stable = admin().services().inNamespace(name).withName(md).get();
+      out.append("service ")
+          .append(md)
+          .append(" selector ")
+          .append(stable == null ? null : stable.getSpec().getSelector())
+          .append('\n');
+      var events = admin().v1().events().inNamespace(name).list().getItems();
+      events.stream()
+          .skip(Math.max(0, events.size() - 20))
+          .forEach(
+              ev ->
+                  out.append("event ")
+                      .append(ev.getInvolvedObject().getKind())
+                      .append('/')
+                      .append(ev.getInvolvedObject().getName())
+                      .append(' ')
+                      .append(ev.getReason())
+                      .append(": ")
+                      .append(ev.getMessage())
+                      .append('\n'));
+    } catch (RuntimeException e) {
+      out.append("(could not describe: ").append(e).append(")\n");
+    }
+    return out.toString();
   }
 
   /**
@@ -187,6 +274,11 @@ public final class TestNamespace implements AutoCloseable {
    * nothing is left to change.
    */
   public ModelDeployment awaitSettled(String md, Duration timeout) {
+    explained(md, () -> awaitSettledQuietly(md, timeout));
+    return get(md);
+  }
+
+  private void awaitSettledQuietly(String md, Duration timeout) {
     await()
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(250))
@@ -210,7 +302,6 @@ public final class TestNamespace implements AutoCloseable {
               }
               return true;
             });
-    return get(md);
   }
 
   public static boolean isReady(ModelDeployment md) {
