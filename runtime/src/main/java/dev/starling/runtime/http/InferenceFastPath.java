@@ -53,9 +53,6 @@ final class InferenceFastPath extends Handler.Wrapper {
   private static final HttpField RETRY_AFTER_1 =
       new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
 
-  /** The header naming the version that answered, as the router sets it on what it passes on. */
-  public static final String SERVED_BY = "x-starling-served-by";
-
   private final InferenceService inference;
   private final AccessControl access;
   private final HttpField servedBy;
@@ -67,7 +64,8 @@ final class InferenceFastPath extends Handler.Wrapper {
   InferenceFastPath(InferenceService inference, AccessControl access, String servedBy) {
     this.inference = inference;
     this.access = access;
-    this.servedBy = servedBy == null ? null : new PreEncodedHttpField(SERVED_BY, servedBy);
+    this.servedBy =
+        servedBy == null ? null : new PreEncodedHttpField(StarlingApp.SERVED_BY, servedBy);
   }
 
   @Override

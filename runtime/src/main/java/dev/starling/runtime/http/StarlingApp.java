@@ -29,6 +29,12 @@ public final class StarlingApp {
    */
   public static final int ACCEPT_QUEUE = 1024;
 
+  /**
+   * The answer header naming the version that answered: a runtime serving one model sets it itself
+   * ({@link InferenceFastPath}); the router drops a backend's copy and sets its own.
+   */
+  public static final String SERVED_BY = "x-starling-served-by";
+
   private StarlingApp() {}
 
   /**

@@ -17,7 +17,6 @@ import org.eclipse.jetty.http.HttpField;
  * Reply}: Jetty's response on the handler path, the connection itself on the lean path.
  */
 final class ProxyExchange implements BackendExchange.Listener {
-  static final String SERVED_BY = "x-starling-served-by";
   static final String ROUTED_TO = "x-starling-routed-to";
 
   /** Where the answer to the caller is written; exactly one call per request. */

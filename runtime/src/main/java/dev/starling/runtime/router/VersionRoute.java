@@ -1,5 +1,6 @@
 package dev.starling.runtime.router;
 
+import dev.starling.runtime.http.StarlingApp;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
@@ -23,7 +24,7 @@ public final class VersionRoute {
     this.endpoints = List.copyOf(endpoints);
     this.panic = panic;
     this.ready = endpoints.stream().filter(this::usable).toArray(Endpoint[]::new);
-    this.servedBy = new HttpField(ProxyExchange.SERVED_BY, name);
+    this.servedBy = new HttpField(StarlingApp.SERVED_BY, name);
   }
 
   /** {@code x-starling-served-by: <name>}, made once. */

@@ -80,15 +80,14 @@ class FastPathHttpTest {
       String body = Samples.file("iris.request.json");
       HttpResponse<String> fast = one.post(IRIS, body);
       assertThat(fast.statusCode()).isEqualTo(200);
-      assertThat(fast.headers().allValues(InferenceFastPath.SERVED_BY)).containsExactly("v7");
+      assertThat(fast.headers().allValues(StarlingApp.SERVED_BY)).containsExactly("v7");
       HttpResponse<String> javalin = one.post("/v2/models/iris/infer/", body);
-      assertThat(javalin.headers().allValues(InferenceFastPath.SERVED_BY)).containsExactly("v7");
-      assertThat(one.get("/v2/health/ready").headers().allValues(InferenceFastPath.SERVED_BY))
+      assertThat(javalin.headers().allValues(StarlingApp.SERVED_BY)).containsExactly("v7");
+      assertThat(one.get("/v2/health/ready").headers().allValues(StarlingApp.SERVED_BY))
           .containsExactly("v7");
     }
     // several models: no single version to name
-    assertThat(server.post(IRIS, irisBody).headers().firstValue(InferenceFastPath.SERVED_BY))
-        .isEmpty();
+    assertThat(server.post(IRIS, irisBody).headers().firstValue(StarlingApp.SERVED_BY)).isEmpty();
   }
 
   @Test

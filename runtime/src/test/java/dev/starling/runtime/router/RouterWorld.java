@@ -2,6 +2,7 @@ package dev.starling.runtime.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.starling.runtime.http.StarlingApp;
 import dev.starling.runtime.testing.RuntimeProcess;
 import dev.starling.runtime.testing.Samples;
 import java.io.IOException;
@@ -184,7 +185,7 @@ final class RouterWorld implements AutoCloseable {
       return new Reply(
           index,
           r.status(),
-          r.headers().get(ProxyExchange.SERVED_BY),
+          r.headers().get(StarlingApp.SERVED_BY),
           r.headers().get(ProxyExchange.ROUTED_TO),
           r.headers().get("content-type"),
           r.body(),

@@ -1,5 +1,7 @@
 package dev.starling.runtime.router.backend;
 
+import dev.starling.runtime.http.StarlingApp;
+
 /**
  * The head of a backend's answer read straight from its bytes, for the shape a Starling runtime
  * answers with: an {@code HTTP/1.1} status line, a status that has a body (not 1xx, 204 or 304),
@@ -11,12 +13,6 @@ package dev.starling.runtime.router.backend;
  */
 final class AnswerHead {
   private static final String STATUS_PREFIX = "HTTP/1.1 ";
-
-  /**
-   * The router's own answer header naming the version (ProxyExchange.SERVED_BY): a backend that
-   * names itself (a runtime serving one model does) is not passed on, the router adds it once.
-   */
-  static final String SERVED_BY = "x-starling-served-by";
 
   final int status;
   final byte[] head;
@@ -95,8 +91,9 @@ final class AnswerHead {
       } else if (l.named(a, "connection")) {
         close |= HeadBytes.hasToken(a, l.valueStart, l.valueEnd, "close");
         keep = false;
-      } else if (HopByHop.is(a, l.start, l.nameLength) || l.named(a, SERVED_BY)) {
-        keep = false; // served-by: the router names the version itself
+      } else if (HopByHop.is(a, l.start, l.nameLength) || l.named(a, StarlingApp.SERVED_BY)) {
+        // a backend naming itself (a runtime serving one model does): the router names it once
+        keep = false;
       }
       if (keep) {
         System.arraycopy(a, l.start, head, n, i - l.start);

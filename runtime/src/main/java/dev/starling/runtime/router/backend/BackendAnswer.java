@@ -1,5 +1,6 @@
 package dev.starling.runtime.router.backend;
 
+import dev.starling.runtime.http.StarlingApp;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiConsumer;
 import org.eclipse.jetty.http.HttpField;
@@ -44,7 +45,7 @@ public final class BackendAnswer {
   static BackendAnswer of(int status, HttpFields fields, byte[] body) {
     StringBuilder sb = new StringBuilder(256);
     for (HttpField f : fields) {
-      if (!HopByHop.is(f.getHeader()) && !f.is(AnswerHead.SERVED_BY)) {
+      if (!HopByHop.is(f.getHeader()) && !f.is(StarlingApp.SERVED_BY)) {
         sb.append(f.getName()).append(": ").append(f.getValue()).append("\r\n");
       }
     }
