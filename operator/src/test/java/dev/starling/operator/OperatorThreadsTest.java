@@ -1,8 +1,10 @@
 package dev.starling.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +29,10 @@ class OperatorThreadsTest {
       pool.shutdown();
       assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       assertThat(names).singleElement().asString().startsWith("reconcile-");
-      assertThat(registry.get("starling.operator.uncaught.errors").counter().count())
-          .isEqualTo(1.0);
+      // The pool counts the worker as gone (and may report termination) before the dying thread
+      // runs its uncaught-exception handler, so the count is awaited, not read once.
+      var counter = registry.get("starling.operator.uncaught.errors").counter();
+      await().atMost(Duration.ofSeconds(10)).until(() -> counter.count() == 1.0);
       assertThat(seenByDefault).isEmpty();
     } finally {
       pool.shutdownNow();
