@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * thread around each call: the call is handed to a thread lowered once, and the request thread
  * waits for it (two context switches per call; only calls long enough to be gated, ~50 µs and up,
  * come here, see {@link GatePolicy}). At most one call per permit runs here, so the threads never
- * queue work behind each other.
+ * queue work behind each other. The JVM's JIT compiler threads are lowered to the same value
+ * ({@link CompilerThreads}).
  */
 public final class InferenceThreads {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceThreads.class);
@@ -68,6 +69,8 @@ public final class InferenceThreads {
         threads,
         probe.after(),
         probe.before());
+    // the JIT compiler would otherwise take the core from them for tens of seconds after the start
+    CompilerThreads.keepAt(probe.after());
     AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(

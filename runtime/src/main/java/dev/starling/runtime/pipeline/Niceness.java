@@ -55,7 +55,29 @@ public final class Niceness {
     } catch (IOException | RuntimeException e) {
       return new Outcome(0, 0, "cannot read this thread's id or nice value: " + e.getMessage());
     }
-    int target = Math.min(MAX, before + by);
+    return raiseTo(tid, before + by);
+  }
+
+  /**
+   * Raises the nice value of thread {@code tid} of this process to {@code nice} (capped at {@link
+   * #MAX}) unless it is already there or higher: never lowers a value, which would need a
+   * privilege.
+   */
+  public static Outcome raiseTo(int tid, int nice) {
+    if (!Platform.isLinux()) {
+      return new Outcome(0, 0, "thread nice values are applied on Linux only");
+    }
+    int before;
+    try {
+      before = niceOf(tid);
+    } catch (IOException | RuntimeException e) {
+      return new Outcome(
+          0, 0, "cannot read the nice value of thread " + tid + ": " + e.getMessage());
+    }
+    int target = Math.min(MAX, nice);
+    if (before >= target) {
+      return new Outcome(before, before, null);
+    }
     try {
       if (Holder.LIBC.setpriority(PRIO_PROCESS, tid, target) != 0) {
         return new Outcome(
