@@ -110,21 +110,39 @@ class BatchSizingTest {
   }
 
   /**
-   * Nothing configured (opportunistic batching): the MLP is measured and batches, iris (a call of a
-   * few microseconds, never queued for a permit) is not probed past one row and is not batched.
+   * Nothing configured (opportunistic batching): every sample is timed at one row as the server
+   * loads it, and a model whose one-row call is too short to ever queue for an inference permit
+   * (iris, a few microseconds) is not probed further and is not batched; one whose call is long
+   * enough (heavy, about a millisecond) is probed past one row. The MLP sits near the line and
+   * falls on either side depending on the CPU (about 100 us per row on the Xeons of earlier
+   * sessions, 31 us on an AVX-512 EPYC), so for it the test checks that the decision follows its
+   * own measurement: probed and batched when its one-row call reaches the line, not otherwise.
    */
   @Test
-  void unsetBatchingMeasuresTheMlpAndLeavesIrisUnbatched() {
+  void unsetBatchingProbesOnlyModelsWhoseCallIsLongEnoughToQueue() {
     try (TestingServer s =
         TestingServer.samples(new RuntimeConfig(ServerConfig.defaults(), null, null, null, null))) {
-      var mlp = s.models().get("mlp");
-      assertThat(mlp.config().batching().opportunistic()).isTrue();
-      assertThat(mlp.maxBatchRows()).as(mlp.model().batchSizing().describe()).isGreaterThan(1);
       var iris = s.models().get("iris");
+      assertThat(iris.config().batching().opportunistic()).isTrue();
       assertThat(iris.model().batchSizing().tooShort())
           .as(iris.model().batchSizing().describe())
           .isTrue();
       assertThat(iris.maxBatchRows()).isEqualTo(1);
+
+      var heavy = s.models().get("heavy").model().batchSizing();
+      assertThat(heavy.tooShort()).as(heavy.describe()).isFalse();
+      assertThat(heavy.probes()).as(heavy.describe()).hasSizeGreaterThan(1);
+
+      var mlp = s.models().get("mlp");
+      var sizing = mlp.model().batchSizing();
+      boolean longEnough = sizing.probes().get(0).nanos() >= BatchSizing.QUEUEING_CALL_NANOS;
+      assertThat(sizing.tooShort()).as(sizing.describe()).isEqualTo(!longEnough);
+      if (longEnough) {
+        assertThat(mlp.maxBatchRows()).as(sizing.describe()).isGreaterThan(1);
+      } else {
+        assertThat(sizing.probes()).as(sizing.describe()).hasSize(1);
+        assertThat(mlp.maxBatchRows()).as(sizing.describe()).isEqualTo(1);
+      }
     }
   }
 

@@ -38,7 +38,8 @@ class BatchingHttpTest {
   /**
    * Configured batching (16 rows, 2 ms) and the default when nothing is configured (opportunistic:
    * requests queued for a permit are merged, no waiting): the answers are byte for byte those of a
-   * server with batching off ({@code maxBatchSize: 1}), though fewer calls ran than requests.
+   * server with batching off ({@code maxBatchSize: 1}), though fewer calls ran than requests (with
+   * the default, only where the MLP's one-row call is long enough to queue for a permit).
    */
   @ParameterizedTest
   @MethodSource("batchedSettings")
@@ -82,7 +83,17 @@ class BatchingHttpTest {
       double rows = value(metrics, "starling_batch_size_sum{model=\"mlp\",version=\"1\"}");
       double calls = value(metrics, "starling_batch_size_count{model=\"mlp\",version=\"1\"}");
       assertThat(rows).as("every row ran").isGreaterThanOrEqualTo(240);
-      assertThat(calls).as("fewer calls than requests: batches formed").isLessThan(240);
+      var mlp = batched.models().get("mlp");
+      if (mlp.maxBatchRows() > 1) {
+        assertThat(calls).as("fewer calls than requests: batches formed").isLessThan(240);
+      } else {
+        // opportunistic batching left a model whose one-row call is too short to queue unbatched
+        // (the MLP on a fast CPU: BatchSizingTest); then every request is exactly one call
+        assertThat(mlp.model().batchSizing().tooShort())
+            .as(mlp.model().batchSizing().describe())
+            .isTrue();
+        assertThat(calls).as("unbatched: one call per request").isEqualTo(240);
+      }
     }
   }
 
