@@ -17,8 +17,11 @@ import java.util.List;
  * row: cap 1, batching off for it. A model still gaining at the largest size probed is not capped.
  */
 public final class BatchSizing {
-  /** One-row calls shorter than this never wait for an inference permit ({@link GatePolicy}). */
-  public static final long QUEUEING_CALL_NANOS = GatePolicy.UNGATED_BELOW_NANOS;
+  /**
+   * One-row calls shorter than this never wait for an inference permit under opportunistic batching
+   * ({@link GatePolicy#BATCHING_UNGATED_BELOW_NANOS}), so they are not probed further.
+   */
+  public static final long QUEUEING_CALL_NANOS = GatePolicy.BATCHING_UNGATED_BELOW_NANOS;
 
   /** A doubling must cut the per-row time by this share to be worth its extra waiting. */
   public static final double MIN_GAIN = 0.10;

@@ -215,7 +215,8 @@ public final class Batcher {
     if (!config.enabled() || model.maxBatchRows() <= 1 || inputs.isEmpty() || !batchable(model)) {
       return unbatched(model, inputs, outputs);
     }
-    if (config.opportunistic() && !gatePolicy.gated(rows(inputs))) {
+    if (config.opportunistic()
+        && !gatePolicy.gated(rows(inputs), GatePolicy.BATCHING_UNGATED_BELOW_NANOS)) {
       return ungated(model, inputs, outputs); // too short to wait for a permit, so no queue to join
     }
     return batched(model, inputs, outputs);

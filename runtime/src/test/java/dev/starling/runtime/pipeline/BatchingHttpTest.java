@@ -58,43 +58,57 @@ class BatchingHttpTest {
       }
     }
     try (TestingServer batched = TestingServer.samples(base, m -> m.withBatching(batching))) {
-      ExecutorService pool = Executors.newFixedThreadPool(12);
-      List<String> mismatches = new CopyOnWriteArrayList<>();
-      List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < 12; t++) {
-        int first = t;
-        fs.add(
-            pool.submit(
-                () -> {
-                  for (int i = first; i < bodies.size(); i += 12) {
-                    HttpResponse<String> res = batched.post("/v2/models/mlp/infer", bodies.get(i));
-                    if (res.statusCode() != 200 || !res.body().equals(expected.get(i))) {
-                      mismatches.add(i + ": " + res.statusCode() + " " + res.body());
-                    }
-                  }
-                }));
-      }
-      for (Future<?> f : fs) {
-        f.get();
-      }
-      pool.shutdown();
-      assertThat(mismatches).isEmpty();
-      String metrics = batched.get("/metrics").body();
-      double rows = value(metrics, "starling_batch_size_sum{model=\"mlp\",version=\"1\"}");
-      double calls = value(metrics, "starling_batch_size_count{model=\"mlp\",version=\"1\"}");
-      assertThat(rows).as("every row ran").isGreaterThanOrEqualTo(240);
       var mlp = batched.models().get("mlp");
+      // Merging needs requests that queue while ONNX Runtime is busy, which a fast CPU and a quiet
+      // machine make rare (the MLP's one-row call is ~31 us on an AVX-512 EPYC): the whole run
+      // repeats, every answer checked each time, until a batch formed (at most 10 runs).
+      int sent = 0;
+      double calls;
+      do {
+        assertThat(concurrentAnswers(batched, bodies, expected)).isEmpty();
+        sent += bodies.size();
+        String metrics = batched.get("/metrics").body();
+        double rows = value(metrics, "starling_batch_size_sum{model=\"mlp\",version=\"1\"}");
+        calls = value(metrics, "starling_batch_size_count{model=\"mlp\",version=\"1\"}");
+        assertThat(rows).as("every row ran").isGreaterThanOrEqualTo(sent);
+      } while (mlp.maxBatchRows() > 1 && calls >= sent && sent < 10 * bodies.size());
       if (mlp.maxBatchRows() > 1) {
-        assertThat(calls).as("fewer calls than requests: batches formed").isLessThan(240);
+        assertThat(calls).as("fewer calls than requests: batches formed").isLessThan(sent);
       } else {
         // opportunistic batching left a model whose one-row call is too short to queue unbatched
-        // (the MLP on a fast CPU: BatchSizingTest); then every request is exactly one call
+        // (BatchSizingTest); then every request is exactly one call
         assertThat(mlp.model().batchSizing().tooShort())
             .as(mlp.model().batchSizing().describe())
             .isTrue();
-        assertThat(calls).as("unbatched: one call per request").isEqualTo(240);
+        assertThat(calls).as("unbatched: one call per request").isEqualTo(sent);
       }
     }
+  }
+
+  /** Posts every body from 12 threads at once; returns the answers that differ from expected. */
+  static List<String> concurrentAnswers(
+      TestingServer server, List<String> bodies, List<String> expected) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(12);
+    List<String> mismatches = new CopyOnWriteArrayList<>();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int t = 0; t < 12; t++) {
+      int first = t;
+      fs.add(
+          pool.submit(
+              () -> {
+                for (int i = first; i < bodies.size(); i += 12) {
+                  HttpResponse<String> res = server.post("/v2/models/mlp/infer", bodies.get(i));
+                  if (res.statusCode() != 200 || !res.body().equals(expected.get(i))) {
+                    mismatches.add(i + ": " + res.statusCode() + " " + res.body());
+                  }
+                }
+              }));
+    }
+    for (Future<?> f : fs) {
+      f.get();
+    }
+    pool.shutdown();
+    return mismatches;
   }
 
   static Stream<BatchingConfig> batchedSettings() {

@@ -59,4 +59,22 @@ class GatePolicyTest {
     assertThat(p.nanosPerRow()).isGreaterThan(GatePolicy.UNGATED_BELOW_NANOS);
     assertThat(IntStream.range(0, 100).allMatch(i -> p.gated(1))).isTrue();
   }
+
+  /**
+   * A model that batches well queues from a lower line: a 31 us call (the MLP on a fast CPU) skips
+   * the gate where it cannot be merged, and waits for it (to be merged) where it can; iris's calls
+   * stay ungated either way.
+   */
+  @Test
+  void aCallLongEnoughToMergeIsGatedForBatchingThoughShortForTheGateAlone() {
+    GatePolicy mlp = new GatePolicy();
+    mlp.ranGated(31_000, 1);
+    assertThat(mlp.gated(1)).isFalse();
+    assertThat(mlp.gated(1, GatePolicy.BATCHING_UNGATED_BELOW_NANOS)).isTrue();
+
+    GatePolicy iris = new GatePolicy();
+    iris.ranGated(12_000, 1);
+    assertThat(iris.gated(1, GatePolicy.BATCHING_UNGATED_BELOW_NANOS)).isFalse();
+    assertThat(iris.gated(3, GatePolicy.BATCHING_UNGATED_BELOW_NANOS)).isTrue(); // 36 us
+  }
 }
