@@ -7,7 +7,8 @@
 # (built if missing) outside the cluster with KUBECONFIG, creates COUNT single-version
 # ModelDeployments and measures: time until all have children and a status for their generation,
 # time until all are Ready (kwok makes the pods ready), API writes by the operator during
-# STEADY_SECONDS of steady state, operator heap and RSS. Writes bench/results/operator-scale.md.
+# STEADY_SECONDS of steady state, operator heap and RSS. Writes bench/results/operator-scale.md
+# (STARLING_BENCH_RESULTS=<file> writes another file, e.g. a busy-machine run's).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${1:-1000}
@@ -20,6 +21,7 @@ export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}   # as in the image
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 TESTENV=${STARLING_TESTENV:-hack/testenv}   # another copy of the script, e.g. on another port
+RESULTS=${STARLING_BENCH_RESULTS:-bench/results/operator-scale.md}
 "$TESTENV" up
 eval "$("$TESTENV" env)"
 ./mvnw -q -B -pl crds,operator -am package -DskipTests
@@ -51,7 +53,7 @@ OUT=$(java -cp operator/target/starling-operator.jar bench/operator/OperatorScal
 RESULT=$(grep '^RESULT' <<<"$OUT")
 val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$RESULT"; }
 
-cat >bench/results/operator-scale.md <<MD
+cat >"$RESULTS" <<MD
 # Operator scale benchmark
 
 Command: \`STARLING_BENCH_TRAFFIC_MODE=$TRAFFIC_MODE STARLING_RECONCILE_THREADS=${STARLING_RECONCILE_THREADS:-10} bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset})
@@ -73,5 +75,5 @@ Test world: hack/testenv ($(grep -E '^(KUBERNETES|ETCD|KWOK|METRICS_SERVER)_VERS
 Times count from the first create. Writes are the operator's own counter
 \`starling_operator_api_writes_total\` (every non-GET request of its client).
 MD
-echo "wrote bench/results/operator-scale.md"
+echo "wrote $RESULTS"
 kubectl delete namespace bench-scale --wait=false >/dev/null || true
