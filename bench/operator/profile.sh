@@ -13,7 +13,8 @@
 # Environment: STARLING_BENCH_JVM_OPTS as in run.sh; STARLING_OPERATOR_JAR runs another operator jar
 # (e.g. an older commit's, for an A/B on the same world; the driver still uses this tree's jar); STARLING_PROFILE_HEAP_DUMP=1 adds heap.hprof;
 # STARLING_PROFILE_JFR=1 adds operator.jfr (read with bench/operator/jfr-top.py); STARLING_PROFILE_KEEP=1
-# keeps the bench-scale namespace at the end.
+# keeps the bench-scale namespace at the end; STARLING_BENCH_WORKER_NICE=<n> is run.sh's labelled
+# variant (bench/operator/worker-nice.sh).
 # Output goes to OUT_DIR (default bench/results/tmp/profile-<time>); summary.txt is the reading.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,6 +29,7 @@ TESTENV=${STARLING_TESTENV:-hack/testenv}
 "$TESTENV" up >/dev/null
 eval "$("$TESTENV" env)"
 RUN_DIR=$(dirname "$KUBECONFIG")/run
+source bench/operator/worker-nice.sh   # STARLING_BENCH_WORKER_NICE: the labelled variant, as in run.sh
 [[ -f operator/target/starling-operator.jar ]] || ./mvnw -q -B -pl crds,operator -am package -DskipTests
 kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments.serving.starling.dev-v1.yml >/dev/null
 source hack/lib/crd-wait.sh
@@ -39,10 +41,11 @@ kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=30
 [[ ${STARLING_PROFILE_JFR:-0} = 1 ]] && JVM_OPTS="$JVM_OPTS -XX:StartFlightRecording=settings=profile,filename=$PWD/$OUT/operator.jfr"
 # shellcheck disable=SC2086
 STARLING_LEADER_ELECTION=false STARLING_HTTP_PORT=$PORT STARLING_JOSDK_LOG_LEVEL=WARN \
-  java $JVM_OPTS -Xlog:gc:file="$OUT/gc.log" -jar "${STARLING_OPERATOR_JAR:-operator/target/starling-operator.jar}" \
+  "${WORKER_RUN[@]}" java $JVM_OPTS -Xlog:gc:file="$OUT/gc.log" -jar "${STARLING_OPERATOR_JAR:-operator/target/starling-operator.jar}" \
   >"$OUT/operator.log" 2>&1 &
 OPERATOR_PID=$!
-trap 'kill $OPERATOR_PID ${DRIVER_PID:-} 2>/dev/null || true' EXIT
+trap 'kill $OPERATOR_PID ${DRIVER_PID:-} 2>/dev/null || true; worker_nice_restore' EXIT
+worker_nice_apply
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 1; done
 
 # cpu <pid>: user+system CPU seconds so far
@@ -72,7 +75,7 @@ kubectl get --raw /metrics >"$OUT/apiserver-metrics-before.txt"
 curl -fs "http://127.0.0.1:$PORT/metrics" >"$OUT/operator-metrics-before.txt"
 START=$(date +%s)
 
-java -cp operator/target/starling-operator.jar bench/operator/OperatorScaleBench.java \
+"${WORKER_RUN[@]}" java -cp operator/target/starling-operator.jar bench/operator/OperatorScaleBench.java \
   "$COUNT" "$OPERATOR_PID" "http://127.0.0.1:$PORT/metrics" "$STEADY" >"$OUT/driver.txt" 2>&1 &
 DRIVER_PID=$!
 # a second snapshot when every MD is reconciled: what the reconcile phase alone cost
@@ -97,7 +100,7 @@ grep -E '^Vm(RSS|HWM)' "/proc/$OPERATOR_PID/status" >"$OUT/rss.txt"
 jcmd $OPERATOR_PID GC.heap_info >"$OUT/heap.txt" 2>/dev/null || true
 
 {
-  echo "count=$COUNT wall=$(($(date +%s) - START)) s load=$(cut -d' ' -f1-3 /proc/loadavg) jar=${STARLING_OPERATOR_JAR:-this tree} jvm=$JVM_OPTS"
+  echo "count=$COUNT wall=$(($(date +%s) - START)) s load=$(cut -d' ' -f1-3 /proc/loadavg) jar=${STARLING_OPERATOR_JAR:-this tree} ${WORKER_NICE_ENV}jvm=$JVM_OPTS"
   echo "## CPU seconds until all reconciled ($(grep -m1 '^all reconciled' "$OUT/driver.txt"))"
   cpu_table "$OUT/cpu-before.txt" "$OUT/cpu-reconciled.txt"
   echo "## API requests until all reconciled (server-side time, top 25)"

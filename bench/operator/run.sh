@@ -9,6 +9,7 @@
 # time until all are Ready (kwok makes the pods ready), API writes by the operator during
 # STEADY_SECONDS of steady state, operator heap and RSS. Writes bench/results/operator-scale.md
 # (STARLING_BENCH_RESULTS=<file> writes another file, e.g. a busy-machine run's).
+# STARLING_BENCH_WORKER_NICE=<n>: a separately reported variant, see bench/operator/worker-nice.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${1:-1000}
@@ -24,6 +25,7 @@ TESTENV=${STARLING_TESTENV:-hack/testenv}   # another copy of the script, e.g. o
 RESULTS=${STARLING_BENCH_RESULTS:-bench/results/operator-scale.md}
 "$TESTENV" up
 eval "$("$TESTENV" env)"
+source bench/operator/worker-nice.sh
 ./mvnw -q -B -pl crds,operator -am package -DskipTests
 kubectl apply --server-side --force-conflicts -f crds/generated/modeldeployments.serving.starling.dev-v1.yml >/dev/null
 source hack/lib/crd-wait.sh
@@ -41,14 +43,15 @@ kubectl delete namespace bench-scale --ignore-not-found --wait=true --timeout=30
 
 mkdir -p bench/results/tmp
 STARLING_LEADER_ELECTION=false STARLING_HTTP_PORT=$PORT STARLING_JOSDK_LOG_LEVEL=WARN \
-  java $JVM_OPTS -jar operator/target/starling-operator.jar >bench/results/tmp/operator-scale.log 2>&1 &
+  "${WORKER_RUN[@]}" java $JVM_OPTS -jar operator/target/starling-operator.jar >bench/results/tmp/operator-scale.log 2>&1 &
 OPERATOR_PID=$!
-trap 'kill $OPERATOR_PID 2>/dev/null || true' EXIT
+trap 'kill $OPERATOR_PID 2>/dev/null || true; worker_nice_restore' EXIT
+worker_nice_apply
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 1; done
 kill -0 $OPERATOR_PID 2>/dev/null && curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null \
   || { tail -20 bench/results/tmp/operator-scale.log; echo "operator did not start" >&2; exit 1; }
 
-OUT=$(java -cp operator/target/starling-operator.jar bench/operator/OperatorScaleBench.java \
+OUT=$("${WORKER_RUN[@]}" java -cp operator/target/starling-operator.jar bench/operator/OperatorScaleBench.java \
   "$COUNT" "$OPERATOR_PID" "http://127.0.0.1:$PORT/metrics" "$STEADY" | tee /dev/stderr)
 RESULT=$(grep '^RESULT' <<<"$OUT")
 val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$RESULT"; }
@@ -56,7 +59,7 @@ val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$RESULT"; }
 cat >"$RESULTS" <<MD
 # Operator scale benchmark
 
-Command: \`STARLING_BENCH_TRAFFIC_MODE=$TRAFFIC_MODE STARLING_RECONCILE_THREADS=${STARLING_RECONCILE_THREADS:-10} bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset})
+Command: \`${WORKER_NICE_ENV}STARLING_BENCH_TRAFFIC_MODE=$TRAFFIC_MODE STARLING_RECONCILE_THREADS=${STARLING_RECONCILE_THREADS:-10} bench/operator/run.sh $COUNT $STEADY\` (operator JVM: \`$JVM_OPTS\`, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset})
 Date: $(date -u +%Y-%m-%dT%H:%M:%SZ)
 Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds and benchmarks share the machine)
 Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, shared with the test world
@@ -74,6 +77,7 @@ Test world: hack/testenv ($(grep -E '^(KUBERNETES|ETCD|KWOK|METRICS_SERVER)_VERS
 
 Times count from the first create. Writes are the operator's own counter
 \`starling_operator_api_writes_total\` (every non-GET request of its client).
+$WORKER_NICE_NOTE
 MD
 echo "wrote $RESULTS"
 kubectl delete namespace bench-scale --wait=false >/dev/null || true
