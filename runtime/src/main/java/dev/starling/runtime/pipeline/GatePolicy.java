@@ -57,9 +57,28 @@ final class GatePolicy {
     if ((n & (SAMPLE_EVERY - 1)) == 0) {
       return true;
     }
+    return estimatedAtLeast(rows, belowNanos);
+  }
+
+  /**
+   * Whether a call with {@code rows} rows is estimated at {@link #UNGATED_BELOW_NANOS} or more
+   * (true while nothing was measured): false for the sampled calls of a short model, which {@link
+   * Batcher} then runs on the request's own thread under the permit rather than hand it to a
+   * lowered inference thread (the hand-off costs more than the call).
+   */
+  boolean estimatedLong(long rows) {
+    return estimatedAtLeast(rows, UNGATED_BELOW_NANOS);
+  }
+
+  /** Whether {@code rows} rows are estimated at {@code nanos} or more (true before a sample). */
+  private boolean estimatedAtLeast(long rows, long nanos) {
+    long perRow = nanosPerRow;
+    if (perRow == UNKNOWN) {
+      return true;
+    }
     long r = Math.max(1, rows);
     // perRow * r >= threshold, without overflow
-    return perRow > 0 && r >= (belowNanos + perRow - 1) / perRow;
+    return perRow > 0 && r >= (nanos + perRow - 1) / perRow;
   }
 
   /** Records a gated call of {@code rows} rows that ran for {@code nanos}. */

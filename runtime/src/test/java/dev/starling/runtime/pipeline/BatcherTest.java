@@ -311,6 +311,50 @@ class BatcherTest {
     }
   }
 
+  /**
+   * With inference threads (as with {@code inference.niceness}), a short model's sampled calls,
+   * gated to keep its estimate current, still run on the caller's thread under the permit: handed
+   * to a lowered thread they would pay the hand-off and wait for a core behind everything at nice
+   * 0. Only calls estimated long (here: the first, before anything was measured) go there.
+   */
+  @Test
+  void aShortModelsSampledCallsStayOnTheCallersThread() throws Exception {
+    ModelMeters meters = metrics.model("echo-sampled", "1");
+    java.util.concurrent.ThreadPoolExecutor pool =
+        new java.util.concurrent.ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>());
+    try {
+      List<Thread> callers = new CopyOnWriteArrayList<>();
+      Batcher.Runner runner =
+          (m, in, out) -> {
+            callers.add(Thread.currentThread());
+            return new EchoRunner(0).run(m, in, out);
+          };
+      Batcher b =
+          new Batcher(
+              new InferenceGate(1, InferenceThreads.on(pool)),
+              BatchingConfig.off(),
+              meters,
+              runner);
+      for (int i = 0; i < 420; i++) {
+        b.infer(iris, request(new float[] {1, 2, 3, 4}, 1), null);
+      }
+      assertThat(callers.get(0))
+          .as("the first call, not yet measured")
+          .isNotEqualTo(Thread.currentThread());
+      // after the first calls settled the estimate (a cold JIT can make them long): 320 calls,
+      // 10 of them sampled through the gate, none handed off
+      assertThat(callers.subList(100, 420)).allMatch(t -> t == Thread.currentThread());
+      assertThat(pool.getCompletedTaskCount()).isLessThan(100);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void offMeansOneCallPerRequest() throws Exception {
     ModelMeters meters = metrics.model("echo-e", "1");

@@ -24,6 +24,18 @@ class GatePolicyTest {
   }
 
   @Test
+  void aShortModelsSampledCallsAreEstimatedShortAndUnmeasuredOnesLong() {
+    GatePolicy p = new GatePolicy();
+    assertThat(p.estimatedLong(1)).as("nothing measured yet").isTrue();
+    p.ranGated(18_000, 1);
+    assertThat(p.estimatedLong(1)).isFalse();
+    assertThat(p.estimatedLong(3)).isTrue(); // 3 x 18 us >= 50 us
+    // the sampled calls are gated, yet still estimated short (they run on the request's thread)
+    assertThat(IntStream.range(0, 64).filter(i -> p.gated(1) && !p.estimatedLong(1)).count())
+        .isEqualTo(64 / GatePolicy.SAMPLE_EVERY);
+  }
+
+  @Test
   void aLongModelAndALargeRequestOfAShortOneStayGated() {
     GatePolicy heavy = new GatePolicy();
     heavy.ranGated(1_200_000, 1);
