@@ -25,12 +25,12 @@ public class Inference {
       "How much lower in CPU priority (a Linux nice increment, 0 to 19) the model's longer"
           + " inference calls (estimated at 50 us or more) run than the rest of the pod's work"
           + " (accepting, parsing, shedding, answering), on threads of their own; the JVM's JIT"
-          + " compiler threads are lowered to the same value. Under overload, 503s and health"
-          + " checks then no longer wait behind running inferences for a core. Nice values only"
-          + " rank threads within the pod's own CPU share. Linux only; where it cannot be applied"
-          + " the pod logs one warning and runs as with 0. 0 runs inferences on the request"
-          + " threads at the same priority. Changing it restarts the pods."
-          + " Defaults to 10.")
+          + " compiler threads are lowered to the same value. For compute-heavy models under"
+          + " overload: 503s and health checks then no longer wait behind running inferences for"
+          + " a core. Nice values only rank threads within the"
+          + " pod's own CPU share. Linux only; where it cannot be applied the pod logs one"
+          + " warning and runs as with 0. Changing it restarts the pods."
+          + " Defaults to 0 (off).")
   private Integer niceness;
 
   public Inference() {}

@@ -71,9 +71,9 @@ class ProductionSettingsTest {
 
   @Test
   void nicenessReachesRuntimeYamlAndAVersionOverridesIt() throws Exception {
-    var md = sample("fraud-production.yaml"); // spec.inference: {maxInflight: 256, niceness: 10}
+    var md = sample("fraud-production.yaml"); // spec.inference: {maxInflight: 256, niceness: 4}
     assertThat(rendered(md, 0).at("/inference").toString())
-        .isEqualTo("{\"intraOpThreads\":1,\"maxInflight\":256,\"niceness\":10}");
+        .isEqualTo("{\"intraOpThreads\":1,\"maxInflight\":256,\"niceness\":4}");
     md.getSpec().getVersions().get(1).setInference(new Inference(null, 0));
     assertThat(rendered(md, 1).at("/inference").toString())
         .isEqualTo("{\"intraOpThreads\":1,\"maxInflight\":256,\"niceness\":0}");
@@ -204,7 +204,7 @@ class ProductionSettingsTest {
     rollsWhen(base, md -> md.getSpec().getDrift().setFeedback(null));
     rollsWhen(base, md -> md.getSpec().getDrift().getFeedback().setWindow(10));
     // the runtime starts its inference threads at start
-    rollsWhen(base, md -> md.getSpec().getInference().setNiceness(4));
+    rollsWhen(base, md -> md.getSpec().getInference().setNiceness(10));
     rollsWhen(base, md -> md.getSpec().getVersions().get(0).setInference(new Inference(null, 0)));
   }
 

@@ -75,7 +75,7 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--inference-niceness",
       description =
           "Run inferences this much lower in CPU priority than the HTTP work (Linux nice, 0-19;"
-              + " default 10; 0 = on the request threads at the same priority).")
+              + " default 0 = same).")
   Integer inferenceNiceness;
 
   @Option(

@@ -47,7 +47,7 @@ class RuntimeConfigContractTest {
     assertThat(m.batching()).isEqualTo(new BatchingConfig(32, Duration.ofMillis(2)));
     assertThat(m.cache()).isEqualTo(new CacheConfig(10_000L, Duration.ofMinutes(10)));
     assertThat(c.inference().maxInflight()).isEqualTo(256);
-    assertThat(c.inference().niceness()).isEqualTo(10);
+    assertThat(c.inference().niceness()).isEqualTo(4);
     assertThat(c.auth().apiKeysFile()).isEqualTo("/etc/starling/api-keys/api-keys");
     assertThat(c.auth().protectMetrics()).isFalse();
     assertThat(c.auth().reloadInterval()).isEqualTo(Duration.ofSeconds(2));
