@@ -243,10 +243,7 @@ public final class Batcher {
       meters.queued(t1 - t0);
       meters.batch(1);
       long[] took = new long[1];
-      List<OutputTensor> result =
-          gatePolicy.estimatedLong(rows)
-              ? call(model, inputs, outputs, took)
-              : timed(model, inputs, outputs, took);
+      List<OutputTensor> result = call(model, inputs, outputs, rows, took);
       gatePolicy.ranGated(took[0], rows);
       return result;
     } finally {
@@ -399,10 +396,7 @@ public final class Batcher {
     try {
       List<InferInput> merged = batch.size() == 1 ? first.inputs : stack(batch, total, arena);
       long[] took = new long[1];
-      List<OutputTensor> outs =
-          gatePolicy.estimatedLong(total)
-              ? call(first.model, merged, first.outputs, took)
-              : timed(first.model, merged, first.outputs, took);
+      List<OutputTensor> outs = call(first.model, merged, first.outputs, total, took);
       if (batch.size() == 1) {
         // a request's own call: what the gate policy estimates (a merged call's time per row
         // would make a long model look short and stop the queueing that merges it)
@@ -437,16 +431,20 @@ public final class Batcher {
   }
 
   /**
-   * One call where the gate runs inferences; {@code took[0]} gets the call's own time. Only calls
-   * estimated long come here: a short model's sampled calls run on the request's thread under the
-   * permit ({@link GatePolicy#estimatedLong}), since with {@code inference.niceness} the hand-off
-   * to a lowered thread costs more than the call and waits for a core under load. Measured there,
-   * not around the hand-off: with {@code inference.niceness} the wait for a lowered thread to be
-   * scheduled is not the model's cost, and counting it made iris (~15 µs a call) look long enough
-   * to gate, so every iris call paid the hand-off (busy machine: 7,100 vs 13,700 req/s).
+   * One call of {@code rows} rows under a permit the caller holds; {@code took[0]} gets the call's
+   * own time. A call estimated long runs where the gate runs inferences; a short model's sampled
+   * calls run on the request's thread ({@link GatePolicy#estimatedLong}), since with {@code
+   * inference.niceness} the hand-off to a lowered thread costs more than the call and waits for a
+   * core under load. Timed where it runs, not around the hand-off: with {@code inference.niceness}
+   * the wait for a lowered thread to be scheduled is not the model's cost, and counting it made
+   * iris (~15 µs a call) look long enough to gate, so every iris call paid the hand-off (busy
+   * machine: 7,100 vs 13,700 req/s).
    */
   private List<OutputTensor> call(
-      OnnxModel model, List<InferInput> inputs, Set<String> outputs, long[] took) {
+      OnnxModel model, List<InferInput> inputs, Set<String> outputs, long rows, long[] took) {
+    if (!gatePolicy.estimatedLong(rows)) {
+      return timed(model, inputs, outputs, took);
+    }
     return gate.call(() -> timed(model, inputs, outputs, took));
   }
 
