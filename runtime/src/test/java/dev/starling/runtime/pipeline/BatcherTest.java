@@ -286,17 +286,7 @@ class BatcherTest {
         };
     try {
       List<Thread> callers = new CopyOnWriteArrayList<>();
-      Batcher.Runner runner =
-          (m, in, out) -> {
-            callers.add(Thread.currentThread());
-            return new EchoRunner(0).run(m, in, out);
-          };
-      Batcher b =
-          new Batcher(
-              new InferenceGate(1, InferenceThreads.on(slowHandOff)),
-              BatchingConfig.off(),
-              meters,
-              runner);
+      Batcher b = callerRecording(slowHandOff, meters, callers);
       // the first calls (a cold JIT can make them long) settle the estimate; then the last 50
       for (int i = 0; i < 200; i++) {
         b.infer(iris, request(new float[] {1, 2, 3, 4}, 1), null);
@@ -309,6 +299,21 @@ class BatcherTest {
     } finally {
       slowHandOff.shutdownNow();
     }
+  }
+
+  /**
+   * A batcher with batching off and one permit whose gated calls are handed to {@code handOff}; its
+   * runner echoes and records the thread of every call in {@code callers}.
+   */
+  private static Batcher callerRecording(
+      java.util.concurrent.ThreadPoolExecutor handOff, ModelMeters meters, List<Thread> callers) {
+    Batcher.Runner runner =
+        (m, in, out) -> {
+          callers.add(Thread.currentThread());
+          return new EchoRunner(0).run(m, in, out);
+        };
+    return new Batcher(
+        new InferenceGate(1, InferenceThreads.on(handOff)), BatchingConfig.off(), meters, runner);
   }
 
   /**
@@ -329,17 +334,7 @@ class BatcherTest {
             new java.util.concurrent.LinkedBlockingQueue<>());
     try {
       List<Thread> callers = new CopyOnWriteArrayList<>();
-      Batcher.Runner runner =
-          (m, in, out) -> {
-            callers.add(Thread.currentThread());
-            return new EchoRunner(0).run(m, in, out);
-          };
-      Batcher b =
-          new Batcher(
-              new InferenceGate(1, InferenceThreads.on(pool)),
-              BatchingConfig.off(),
-              meters,
-              runner);
+      Batcher b = callerRecording(pool, meters, callers);
       for (int i = 0; i < 420; i++) {
         b.infer(iris, request(new float[] {1, 2, 3, 4}, 1), null);
       }
