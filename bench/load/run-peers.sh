@@ -4,8 +4,10 @@
 #
 # usage: bench/load/run-peers.sh [-t THREADS] [-c CONNECTIONS] [-d DURATION] [-w WARMUP] [-m "iris mlp heavy"]
 # env:   STARLING_URL=http://127.0.0.1:8080  include a running Starling runtime (must be loopback)
-#        WRK_THREADS/WRK_CONNS/WRK_DURATION/WARMUP/MODELS  same as the flags (defaults 2/32/15s/3s/"iris mlp heavy")
-#        FLOOR_SECONDS (5)  PORT_BASE (18100)  OUT (bench/results/peers-<date>.md)
+#        WRK_THREADS/WRK_CONNS/WRK_DURATION/WARMUP/MODELS  same as the flags (defaults 2/32/15s/15s/"iris mlp heavy")
+#        The warm-up is the same for every server: long enough for a JVM to finish compiling its hot
+#        path (with 3 s, C2 was still compiling while Starling was measured), no gain for Python.
+#        FLOOR_SECONDS (5)  FLOOR_BATCHES (1,2,4,8,16: floor-batch.py's batch sizes)  PORT_BASE (18100)  OUT (bench/results/peers-<date>.md)
 #        QUIET_MAX_BUSY (20, % CPU) QUIET_WAIT (120, s): before each measurement, wait up to QUIET_WAIT s
 #        for whole-machine CPU use to drop below QUIET_MAX_BUSY (then it runs anyway; the file says so).
 #
@@ -19,7 +21,7 @@ CMDLINE="bench/load/run-peers.sh $*"
 THREADS="${WRK_THREADS:-2}"
 CONNS="${WRK_CONNS:-32}"
 DURATION="${WRK_DURATION:-15s}"
-WARMUP="${WARMUP:-3s}"
+WARMUP="${WARMUP:-15s}"
 MODELS="${MODELS:-iris mlp heavy}"
 while getopts "t:c:d:w:m:h" opt; do
   case "$opt" in
@@ -32,6 +34,7 @@ while getopts "t:c:d:w:m:h" opt; do
   esac
 done
 FLOOR_SECONDS="${FLOOR_SECONDS:-5}"
+FLOOR_BATCHES="${FLOOR_BATCHES:-1,2,4,8,16}"
 PORT_BASE="${PORT_BASE:-18100}"
 QUIET_MAX_BUSY="${QUIET_MAX_BUSY:-20}"
 QUIET_WAIT="${QUIET_WAIT:-120}"
@@ -158,6 +161,18 @@ OMP_NUM_THREADS=1 "$PY" "$HERE/floor.py" "$MODEL_DIR" "$FLOOR_SECONDS" 1 $MODELS
 while read -r line; do
   echo "{\"server\":\"floor\",\"floor\":${line#FLOOR_RESULT },\"busy_before\":$busy,\"load1_before\":$(load1)}" >> "$RESULTS"
 done < <(grep '^FLOOR_RESULT ' "$TMP/floor.txt")
+# What the machine gives in-process beyond one session at batch 1, for reading the targets: two
+# single-threaded sessions at once (what "twice the floor" really is on these cores) and one
+# session's cost per row at the batch sizes a merging server produces.
+echo "floor: 2 sessions at once, and cost per row at batch sizes $FLOOR_BATCHES" >&2
+OMP_NUM_THREADS=1 "$PY" "$HERE/floor-parallel.py" "$MODEL_DIR" "$FLOOR_SECONDS" 1 2 $MODELS > "$TMP/floor-parallel.txt"
+while read -r line; do
+  echo "{\"server\":\"floor-parallel\",\"parallel\":${line#PARALLEL_RESULT }}" >> "$RESULTS"
+done < <(grep '^PARALLEL_RESULT ' "$TMP/floor-parallel.txt")
+(cd "$HERE" && OMP_NUM_THREADS=1 "$PY" floor-batch.py "$MODEL_DIR" 2 0.5 "$FLOOR_BATCHES" $MODELS) > "$TMP/floor-batch.txt"
+while read -r line; do
+  echo "{\"server\":\"floor-batch\",\"batch\":${line#BATCH_RESULT }}" >> "$RESULTS"
+done < <(grep '^BATCH_RESULT ' "$TMP/floor-batch.txt")
 
 # FastAPI, 1 and 2 workers
 port="$PORT_BASE"
@@ -194,7 +209,7 @@ LOAD_END="$(cat /proc/loadavg)"
 
 # ---------------------------------------------------------------- report
 pkgs="$("$PY" -m pip freeze 2>/dev/null | grep -iE '^(fastapi|uvicorn|uvloop|httptools|pydantic|pydantic_core|starlette|onnxruntime|numpy)==' | tr '\n' ' ')"
-export QUIET_MAX_BUSY CMDLINE THREADS CONNS DURATION WARMUP MODELS FLOOR_SECONDS LOAD_START LOAD_END STARLING_INFO pkgs
+export QUIET_MAX_BUSY CMDLINE THREADS CONNS DURATION WARMUP MODELS FLOOR_SECONDS FLOOR_BATCHES LOAD_START LOAD_END STARLING_INFO pkgs
 export STARLING_URL="${STARLING_URL:-}"
 export NOTES_JOINED="$(printf '%s\n' "${NOTES[@]:-}")"
 export PYVER="$("$PY" -c 'import sys; print(sys.version.split()[0])')"
@@ -232,7 +247,7 @@ notes = [n for n in e.get("NOTES_JOINED", "").splitlines() if n.strip()]
 for n in notes:
     L.append(f"- note: {n}")
 L.append("")
-busy_max = max((r["busy_before"] for r in rows), default=0)
+busy_max = max((r["busy_before"] for r in rows if "busy_before" in r), default=0)
 quiet_limit = int(e.get("QUIET_MAX_BUSY", "20"))
 if busy_max > quiet_limit:
     L.append(f"**Warning: the machine was busy with other work during this run (whole-machine CPU up to {busy_max}% "
@@ -264,6 +279,62 @@ for m in models:
                 L.append(f"| {m} | {s}{failed} | {w['rps']:.0f} | {f(w['p50_ms'])} | {f(w['p99_ms'])} | "
                          f"{f(w['non2xx'], '{}')} | {f(w['socket_errors'], '{}')} | {rss} | {r['busy_before']} | {r['load1_before']} |")
 L.append("")
+par = {r["parallel"]["model"]: r["parallel"] for r in rows if r["server"] == "floor-parallel"}
+bat = {}
+for r in rows:
+    if r["server"] == "floor-batch":
+        bat.setdefault(r["batch"]["model"], {})[r["batch"]["batch"]] = r["batch"]
+one = {r["floor"]["model"]: r["floor"] for r in rows if r["server"] == "floor"}
+if par or bat:
+    sizes = sorted({b for m in bat.values() for b in m})
+    L.append("## In-process ONNX Runtime beyond one session at batch 1\n")
+    L.append("2 sessions at once: floor-parallel.py, two single-threaded sessions on two Python threads (ONNX Runtime "
+             "releases the GIL), batch 1; what \"twice the floor\" really is on these cores. Per row: floor-batch.py, "
+             "one single-threaded session, the request's row repeated to the batch size, µs per call / batch.\n")
+    L.append("| model | 1 session runs/s | 2 sessions at once runs/s | = x 1 session | "
+             + " | ".join(f"µs/row at batch {b}" for b in sizes) + " |")
+    L.append("|---|---:|---:|---:|" + "---:|" * len(sizes))
+    for m in models:
+        o = one.get(m, {}).get("rps")
+        p = par.get(m, {}).get("rps")
+        ratio = f"{p / o:.2f}" if o and p else "–"
+        cells = [f(bat.get(m, {}).get(b, {}).get("us_per_row"), "{:.1f}") for b in sizes]
+        L.append(f"| {m} | {f(o, '{:.0f}')} | {f(p, '{:.0f}')} | {ratio} | " + " | ".join(cells) + " |")
+    L.append("")
+st = {r["model"]: r for r in rows if r["server"] == "starling"}
+fa = {(r["server"], r["model"]): r for r in rows if r["server"].startswith("fastapi")}
+if st:
+    L.append("## Issue 2's targets, computed from the tables above\n")
+    L.append("iris and MLP: req/s >= 8x FastAPI 1-worker and >= 4x 2-workers, p99 <= 1/3 of FastAPI 1-worker's. "
+             "heavy: >= 90 % of twice the floor (also shown: against the two-sessions-at-once rate). RSS <= 300 MiB.\n")
+    L.append("| model | Starling req/s | / FastAPI 1w | / FastAPI 2w | p99 ms (limit) | % of 2 x floor | % of 2 sessions at once | RSS MiB | verdict |")
+    L.append("|---|---:|---:|---:|---|---:|---:|---:|---|")
+    for m in models:
+        s = st.get(m)
+        if not s:
+            continue
+        rps = s["wrk"]["rps"]
+        w1 = fa.get(("fastapi-1w", m), {}).get("wrk", {})
+        w2 = fa.get(("fastapi-2w", m), {}).get("wrk", {})
+        r1 = rps / w1["rps"] if w1.get("rps") else None
+        r2 = rps / w2["rps"] if w2.get("rps") else None
+        p99, lim = s["wrk"].get("p99_ms"), (w1.get("p99_ms") or 0) / 3 or None
+        o, p = one.get(m, {}).get("rps"), par.get(m, {}).get("rps")
+        pf = 100 * rps / (2 * o) if o and m == "heavy" else None
+        pp = 100 * rps / p if p and m == "heavy" else None
+        rss = s.get("rss_mib")
+        if m == "heavy":
+            ok = pf is not None and pf >= 90
+            misses = [] if ok else ["90 % of 2 x floor"]
+        else:
+            misses = [n for n, good in (("8x 1w", r1 is not None and r1 >= 8), ("4x 2w", r2 is not None and r2 >= 4),
+                                        ("p99", p99 is not None and lim is not None and p99 <= lim)) if not good]
+        if rss is None or rss > 300:
+            misses.append("RSS")
+        verdict = "met" if not misses else "not met: " + ", ".join(misses)
+        L.append(f"| {m} | {rps:.0f} | {f(r1, '{:.1f}x')} | {f(r2, '{:.1f}x')} | {f(p99)} ({f(lim)}) | "
+                 f"{f(pf, '{:.0f} %')} | {f(pp, '{:.0f} %')} | {f(rss, '{:.0f}')} | {verdict} |")
+    L.append("")
 L.append(f"Raw wrk output: `{e['RAW_DIR']}/` (not committed).")
 open(sys.argv[2], "w").write("\n".join(L) + "\n")
 PY
