@@ -100,6 +100,12 @@ cpu_ticks() {  # utime+stime of a process and its live descendants, clock ticks
   done
   echo "$sum"
 }
+switches() {  # context switches (voluntary + involuntary) of all threads of a process and its live descendants
+  local p
+  for p in $(descendants "$1"); do
+    cat /proc/"$p"/task/*/status 2>/dev/null
+  done | awk '/^(nonvoluntary_|voluntary_)ctxt_switches/{s+=$2} END{print s+0}'
+}
 machine_ticks() {  # "busy total" clock ticks of the whole machine since boot
   awk '/^cpu /{t=0; for (i=2;i<=9;i++) t+=$i; print t-$5-$6, t}' /proc/stat
 }
@@ -143,14 +149,14 @@ measure() {  # label round model port pid
   read -r busy waited < <(wait_quiet)
   [ "$waited" -gt 0 ] && NOTES+=("waited ${waited}s for a quieter machine before $label/$m round $round (busy ${busy}% when starting)")
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$HERE/post.lua" "$url" -- "$body" > "$TMP/$label-$m-$round-warmup.txt" 2>&1 || true
-  local s0 m0 t0 s1 m1 t1 out="$TMP/$label-$m-$round.txt"
-  s0="$(cpu_ticks "$pid")"; read -r m0 t0 < <(machine_ticks)
+  local s0 w0 m0 t0 s1 w1 m1 t1 out="$TMP/$label-$m-$round.txt"
+  s0="$(cpu_ticks "$pid")"; w0="$(switches "$pid")"; read -r m0 t0 < <(machine_ticks)
   wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$HERE/post.lua" "$url" -- "$body" > "$out" 2>&1 || true
-  s1="$(cpu_ticks "$pid")"; read -r m1 t1 < <(machine_ticks)
+  s1="$(cpu_ticks "$pid")"; w1="$(switches "$pid")"; read -r m1 t1 < <(machine_ticks)
   local line
   line="$(sed -n 's/^WRK_RESULT //p' "$out" | tail -1)"
   [ -n "$line" ] || line='{"requests":0,"rps":0,"p50_ms":null,"p99_ms":null,"non2xx":null,"socket_errors":null,"failed":true}'
-  echo "{\"server\":\"$label\",\"model\":\"$m\",\"round\":$round,\"wrk\":$line,\"server_ticks\":$((s1 - s0)),\"machine_busy_ticks\":$((m1 - m0)),\"machine_total_ticks\":$((t1 - t0)),\"busy_before\":$busy}" >> "$RESULTS"
+  echo "{\"server\":\"$label\",\"model\":\"$m\",\"round\":$round,\"wrk\":$line,\"server_ticks\":$((s1 - s0)),\"server_switches\":$((w1 - w0)),\"machine_busy_ticks\":$((m1 - m0)),\"machine_total_ticks\":$((t1 - t0)),\"busy_before\":$busy}" >> "$RESULTS"
   echo "  $label $m round $round: $(echo "$line" | cut -c1-120)" >&2
 }
 
@@ -225,9 +231,11 @@ if busy_max > int(e["QUIET_MAX_BUSY"]):
 L += ["", "## Results\n",
       "Median over rounds. server µs/req = the server's CPU time (all its threads/processes) per request; "
       "rest µs/req = the rest of the machine's busy CPU per request during the run (wrk, softirq, anything else); "
+      "switches/req = the server's threads' context switches (voluntary + involuntary) per request: each is a "
+      "thread parked and woken again, a few µs of CPU on this VM. "
       "busy = whole machine during the run. Starling % = Starling's req/s as a share of that server's.\n",
-      "| model | server | req/s | p50 ms | p99 ms | non-2xx | server µs/req | rest µs/req | busy % | Starling % of it |",
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+      "| model | server | req/s | p50 ms | p99 ms | non-2xx | server µs/req | switches/req | rest µs/req | busy % | Starling % of it |",
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 def med(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -243,6 +251,7 @@ for m in e["MODELS"].split():
             p50=med([r["wrk"].get("p50_ms") for r in rs]), p99=med([r["wrk"].get("p99_ms") for r in rs]),
             non2xx=sum(r["wrk"].get("non2xx") or 0 for r in rs),
             srv=med([r["server_ticks"] * tick_us / n(r) for r in rs]),
+            sw=med([r.get("server_switches", 0) / n(r) for r in rs]),
             rest=med([(r["machine_busy_ticks"] - r["server_ticks"]) * tick_us / n(r) for r in rs]),
             busy=med([100 * r["machine_busy_ticks"] / max(r["machine_total_ticks"], 1) for r in rs]))
     st = summary.get((m, "starling"))
@@ -253,7 +262,7 @@ for m in e["MODELS"].split():
         share = f"{100 * st['rps'] / v['rps']:.0f} %" if st and v["rps"] else "–"
         fmt = lambda x, f="{:.2f}": "–" if x is None else f.format(x)
         L.append(f"| {m} | {s} | {v['rps']:.0f} | {fmt(v['p50'])} | {fmt(v['p99'])} | {v['non2xx']} | "
-                 f"{v['srv']:.1f} | {v['rest']:.1f} | {v['busy']:.0f} | {share} |")
+                 f"{v['srv']:.1f} | {v['sw']:.2f} | {v['rest']:.1f} | {v['busy']:.0f} | {share} |")
 L += ["", f"Raw wrk output and server logs: `{e['RAW_DIR']}/` (not committed)."]
 open(sys.argv[2], "w").write("\n".join(L) + "\n")
 PY
