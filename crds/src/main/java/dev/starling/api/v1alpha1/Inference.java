@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.Objects;
 
 /** Overload protection: how much work a pod accepts before it sheds requests. */
@@ -33,6 +34,18 @@ public class Inference {
           + " Defaults to 0 (off).")
   private Integer niceness;
 
+  @Pattern("^(fixed|adaptive)$")
+  @JsonPropertyDescription(
+      "How the pod's in-flight bound behaves under load: fixed admits up to maxInflight requests"
+          + " whatever their latency (under overload they queue for the inference threads);"
+          + " adaptive starts at one request per inference thread and moves between 1 and"
+          + " maxInflight by the latency answers get (Netflix concurrency-limits' gradient"
+          + " algorithm: up while their windowed p90 stays within 1.5x its long-term level, down"
+          + " in proportion when it rises), so admitted requests keep their latency and the rest"
+          + " get the immediate 503. Applied live, without a restart."
+          + " Defaults to fixed.")
+  private String inflightLimit;
+
   public Inference() {}
 
   public Inference(Integer maxInflight) {
@@ -52,6 +65,14 @@ public class Inference {
     this.maxInflight = maxInflight;
   }
 
+  public String getInflightLimit() {
+    return inflightLimit;
+  }
+
+  public void setInflightLimit(String inflightLimit) {
+    this.inflightLimit = inflightLimit;
+  }
+
   public Integer getNiceness() {
     return niceness;
   }
@@ -64,11 +85,12 @@ public class Inference {
   public boolean equals(Object o) {
     return o instanceof Inference i
         && Objects.equals(maxInflight, i.maxInflight)
-        && Objects.equals(niceness, i.niceness);
+        && Objects.equals(niceness, i.niceness)
+        && Objects.equals(inflightLimit, i.inflightLimit);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxInflight, niceness);
+    return Objects.hash(maxInflight, niceness, inflightLimit);
   }
 }

@@ -49,12 +49,12 @@ public final class RuntimeConfigFactory {
   /**
    * Hex SHA-256 of what the runtime can only take at start: the rendered config without what it
    * re-applies when its runtime.yaml changes (the model source and signature, batching, cache,
-   * {@code inference.maxInflight}, auth and rate limits; see the runtime's ConfigWatcher). The pod
-   * template carries it, so a change of server, threads ({@code inference.niceness} too), logging
-   * or drift rolls the pods, while the live settings reach the running pods through the ConfigMap
-   * (after the kubelet's sync, about a minute). Turning auth on or off, or naming another Secret,
-   * still rolls: the Secret volume is in the template. An https model still rolls too: its URI
-   * lives in the fetch init container.
+   * {@code inference.maxInflight} and {@code inflightLimit}, auth and rate limits; see the
+   * runtime's ConfigWatcher). The pod template carries it, so a change of server, threads ({@code
+   * inference.niceness} too), logging or drift rolls the pods, while the live settings reach the
+   * running pods through the ConfigMap (after the kubelet's sync, about a minute). Turning auth on
+   * or off, or naming another Secret, still rolls: the Secret volume is in the template. An https
+   * model still rolls too: its URI lives in the fetch init container.
    */
   public static String restartHash(ModelDeployment md, ModelVersion v) {
     Map<String, Object> tree = tree(md, v);
@@ -70,6 +70,7 @@ public final class RuntimeConfigFactory {
     Map<String, Object> inference =
         new LinkedHashMap<>((Map<String, Object>) tree.get("inference"));
     inference.remove("maxInflight");
+    inference.remove("inflightLimit");
     tree.put("inference", inference);
     tree.remove("auth");
     tree.remove("rateLimit");
@@ -115,6 +116,7 @@ public final class RuntimeConfigFactory {
     Map<String, Object> inference = ordered("intraOpThreads", 1);
     RuntimeSettings.maxInflight(spec, v).ifPresent(n -> inference.put("maxInflight", n));
     RuntimeSettings.niceness(spec, v).ifPresent(n -> inference.put("niceness", n));
+    RuntimeSettings.inflightLimit(spec, v).ifPresent(l -> inference.put("inflightLimit", l));
 
     Map<String, Object> root = new LinkedHashMap<>();
     root.put(

@@ -51,6 +51,11 @@ public final class RuntimeSettings {
         pick(v.getInference(), spec.getInference(), Inference::getMaxInflight));
   }
 
+  public static Optional<String> inflightLimit(ModelDeploymentSpec spec, ModelVersion v) {
+    return Optional.ofNullable(
+        pick(v.getInference(), spec.getInference(), Inference::getInflightLimit));
+  }
+
   public static Optional<Integer> niceness(ModelDeploymentSpec spec, ModelVersion v) {
     return Optional.ofNullable(pick(v.getInference(), spec.getInference(), Inference::getNiceness));
   }

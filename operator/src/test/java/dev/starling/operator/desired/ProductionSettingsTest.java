@@ -84,6 +84,19 @@ class ProductionSettingsTest {
   }
 
   @Test
+  void inflightLimitReachesRuntimeYamlAndAVersionOverridesIt() throws Exception {
+    var md = sample("fraud-production.yaml");
+    md.getSpec().getInference().setInflightLimit("adaptive");
+    assertThat(rendered(md, 0).at("/inference/inflightLimit").asText()).isEqualTo("adaptive");
+    Inference own = new Inference();
+    own.setInflightLimit("fixed");
+    md.getSpec().getVersions().get(1).setInference(own);
+    assertThat(rendered(md, 1).at("/inference/inflightLimit").asText()).isEqualTo("fixed");
+    md.getSpec().getInference().setInflightLimit(null);
+    assertThat(rendered(md, 0).at("/inference").has("inflightLimit")).isFalse();
+  }
+
+  @Test
   void unsetSettingsAreLeftToTheRuntimesDefaults() throws Exception {
     var md = iris();
     md.getSpec().setBatching(new Batching(16, null));
@@ -215,6 +228,8 @@ class ProductionSettingsTest {
     staysWhen(base, md -> md.getSpec().getCache().setTtl("1m"));
     staysWhen(base, md -> md.getSpec().setCache(null));
     staysWhen(base, md -> md.getSpec().getInference().setMaxInflight(64));
+    // the runtime reads it per request
+    staysWhen(base, md -> md.getSpec().getInference().setInflightLimit("adaptive"));
     staysWhen(base, md -> md.getSpec().getRateLimit().setBurst(1000));
     staysWhen(base, md -> md.getSpec().getRateLimit().setRequestsPerSecond(7.5));
     staysWhen(base, md -> md.getSpec().setRateLimit(null));

@@ -70,6 +70,10 @@ class ProductionValidationIT {
             "spec.inference.niceness",
             "greater than or equal to 0"),
         Arguments.of(
+            md("inference: {inflightLimit: queue}", ""),
+            "spec.inference.inflightLimit",
+            "should match"),
+        Arguments.of(
             md("auth: {protectMetrics: true}", ""), "spec.auth.apiKeysSecretRef", "Required"),
         Arguments.of(
             md("auth: {apiKeysSecretRef: {name: Bad_Name}}", ""),

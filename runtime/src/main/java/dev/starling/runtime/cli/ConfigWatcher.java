@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches {@code runtime.yaml} and applies what changed without a restart: models swapped in place
  * when their source changes, batching and cache settings per model, then auth, rate limits and
- * {@code inference.maxInflight} through {@link LiveSettings}. Settings read only at start (server,
- * limits, logging, drift, inference threads) are logged as needing a restart. Polls the file's
- * digest rather than using inotify: a ConfigMap update in Kubernetes replaces a symlink, which
- * directory watches see unreliably. An invalid new config is logged and ignored.
+ * {@code inference.maxInflight} and {@code inflightLimit} through {@link LiveSettings}. Settings
+ * read only at start (server, limits, logging, drift, inference threads) are logged as needing a
+ * restart. Polls the file's digest rather than using inotify: a ConfigMap update in Kubernetes
+ * replaces a symlink, which directory watches see unreliably. An invalid new config is logged and
+ * ignored.
  */
 final class ConfigWatcher implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigWatcher.class);

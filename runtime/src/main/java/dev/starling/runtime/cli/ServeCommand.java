@@ -72,6 +72,13 @@ public final class ServeCommand implements Callable<Integer> {
   Integer maxInflight;
 
   @Option(
+      names = "--inflight-limit",
+      description =
+          "fixed: --max-inflight requests per model whatever their latency; adaptive: fewer while"
+              + " latency rises (default fixed).")
+  String inflightLimit;
+
+  @Option(
       names = "--inference-niceness",
       description =
           "Run inferences this much lower in CPU priority than the HTTP work (Linux nice, 0-19;"
@@ -163,7 +170,8 @@ public final class ServeCommand implements Callable<Integer> {
     if (intraOpThreads != null
         || maxConcurrent != null
         || maxInflight != null
-        || inferenceNiceness != null) {
+        || inferenceNiceness != null
+        || inflightLimit != null) {
       InferenceConfig i = cfg.inference();
       cfg =
           cfg.withInference(
@@ -171,7 +179,8 @@ public final class ServeCommand implements Callable<Integer> {
                   intraOpThreads != null ? intraOpThreads : i.intraOpThreads(),
                   maxConcurrent != null ? maxConcurrent : i.maxConcurrent(),
                   maxInflight != null ? maxInflight : i.maxInflight(),
-                  inferenceNiceness != null ? inferenceNiceness : i.niceness()));
+                  inferenceNiceness != null ? inferenceNiceness : i.niceness(),
+                  inflightLimit != null ? inflightLimit : i.inflightLimit()));
     }
     String format =
         logFormat != null ? logFormat : config == null && System.console() != null ? "text" : null;

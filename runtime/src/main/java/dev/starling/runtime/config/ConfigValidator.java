@@ -58,6 +58,10 @@ public final class ConfigValidator {
     if (nice < 0 || nice > 19) {
       errors.add("inference.niceness: must be 0 (off) to 19, got " + nice);
     }
+    String limit = c.inference().inflightLimit();
+    if (!limit.equals(InferenceConfig.FIXED) && !limit.equals(InferenceConfig.ADAPTIVE)) {
+      errors.add("inference.inflightLimit: must be fixed or adaptive, got '" + limit + "'");
+    }
     String format = c.logging().format();
     if (!format.equals("json") && !format.equals("text")) {
       errors.add("logging.format: must be json or text, got '" + format + "'");

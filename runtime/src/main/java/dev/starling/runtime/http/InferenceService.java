@@ -1,12 +1,17 @@
 package dev.starling.runtime.http;
 
+import com.netflix.concurrency.limits.Limiter;
+import dev.starling.runtime.metrics.ModelMeters;
 import dev.starling.runtime.metrics.ModelMeters.Outcome;
 import dev.starling.runtime.model.ModelRegistry;
 import dev.starling.runtime.model.ServedModel;
+import dev.starling.runtime.pipeline.AdaptiveInflightLimit;
 import dev.starling.runtime.pipeline.ApiException;
 import dev.starling.runtime.pipeline.InferenceListener;
 import dev.starling.runtime.pipeline.Predictor;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 
@@ -24,9 +29,13 @@ final class InferenceService {
   private final long maxBodyBytes;
   private final IntSupplier maxInflight;
   private final InferenceListener listener;
+  private final BooleanSupplier adaptive;
+  private final int permits;
   private final ConcurrentHashMap<String, Shed> shed = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ModelMeters, AdaptiveInflightLimit> limits =
+      new ConcurrentHashMap<>();
 
-  /** {@code maxInflight} is read per request: a reloaded config changes it live. */
+  /** A fixed in-flight bound ({@code inference.inflightLimit: fixed}). */
   InferenceService(
       ModelRegistry models,
       Predictor predictor,
@@ -34,13 +43,51 @@ final class InferenceService {
       long maxBodyBytes,
       IntSupplier maxInflight,
       InferenceListener listener) {
+    this(models, predictor, lifecycle, maxBodyBytes, maxInflight, () -> false, 1, listener);
+  }
+
+  /**
+   * {@code maxInflight} and {@code adaptive} ({@code inference.inflightLimit: adaptive}) are read
+   * per request: a reloaded config changes them live. An adaptive limit starts at {@code permits}
+   * (the inference permits, {@code maxConcurrent}) and never passes {@code maxInflight}.
+   */
+  InferenceService(
+      ModelRegistry models,
+      Predictor predictor,
+      Lifecycle lifecycle,
+      long maxBodyBytes,
+      IntSupplier maxInflight,
+      BooleanSupplier adaptive,
+      int permits,
+      InferenceListener listener) {
     this.models = models;
     this.predictor = predictor;
     this.v1 = new V1Inference(predictor);
     this.lifecycle = lifecycle;
     this.maxBodyBytes = maxBodyBytes;
     this.maxInflight = maxInflight;
+    this.adaptive = adaptive;
+    this.permits = permits;
     this.listener = listener;
+  }
+
+  /**
+   * The model's adaptive limit, made on its first request (one per model version, kept across
+   * in-place swaps: same name, same latency to learn), exported as {@code starling_inflight_limit}.
+   */
+  private AdaptiveInflightLimit limit(ServedModel m, int bound) {
+    AdaptiveInflightLimit l = limits.get(m.meters());
+    if (l == null) {
+      l =
+          limits.computeIfAbsent(
+              m.meters(),
+              k -> {
+                AdaptiveInflightLimit made = new AdaptiveInflightLimit(permits, bound);
+                k.inflightLimit(made, AdaptiveInflightLimit::limit);
+                return made;
+              });
+    }
+    return l;
   }
 
   /** OIP v2 infer on {@code model} ({@code version} null when the path names none). */
@@ -137,6 +184,12 @@ final class InferenceService {
       // would only make every request late.
       return shed(m, protocol, t0, bound);
     }
+    if (adaptive.getAsBoolean()) {
+      AdaptiveInflightLimit limit = limit(m, bound);
+      if (limit.full()) {
+        return shed(m, protocol, t0, limit.limit());
+      }
+    }
     return new Admission(null, m, protocol, t0, path, work, after);
   }
 
@@ -216,6 +269,16 @@ final class InferenceService {
         m.meters().inflight().decrementAndGet();
         return shed(m, protocol, t0, bound).refused;
       }
+      Limiter.Listener place = null;
+      if (adaptive.getAsBoolean()) {
+        AdaptiveInflightLimit limit = limit(m, bound);
+        Optional<Limiter.Listener> l = limit.acquire();
+        if (l.isEmpty()) {
+          m.meters().inflight().decrementAndGet();
+          return shed(m, protocol, t0, limit.limit()).refused;
+        }
+        place = l.get();
+      }
       int status = 500;
       boolean close = false;
       Answer answer;
@@ -231,6 +294,14 @@ final class InferenceService {
         return Answer.internalError(close);
       } finally {
         release(m, protocol, t0, status, Outcome.of(status));
+        if (place != null) {
+          // only answers' latency moves the limit: a 4xx was cut short, a 5xx is a fault
+          if (status == 200) {
+            place.onSuccess();
+          } else {
+            place.onIgnore();
+          }
+        }
       }
       return after.apply(answer);
     }

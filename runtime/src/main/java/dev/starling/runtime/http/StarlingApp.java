@@ -100,6 +100,8 @@ public final class StarlingApp {
                   lifecycle,
                   cfg.server().maxRequestBytes(),
                   () -> live.get().inference().maxInflight(),
+                  () -> live.get().inference().adaptive(),
+                  cfg.inference().maxConcurrent(),
                   feedback);
           new V2Routes(deps.models(), lifecycle, inference).register(config.routes);
           new V1Routes(inference).register(config.routes);

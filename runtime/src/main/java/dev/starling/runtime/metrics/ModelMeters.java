@@ -191,6 +191,19 @@ public final class ModelMeters {
     queue.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Exports {@code state}'s adaptive in-flight limit as {@code starling_inflight_limit} (the gauge
+   * holds {@code state} weakly: the caller keeps it).
+   */
+  public <T> void inflightLimit(T state, java.util.function.ToDoubleFunction<T> limit) {
+    Gauge.builder("starling.inflight.limit", state, limit)
+        .description(
+            "Requests this model may have in flight now (inference.inflightLimit: adaptive; the"
+                + " fixed bound is inference.maxInflight)")
+        .tags("model", model, "version", version)
+        .register(registry);
+  }
+
   public AtomicInteger inflight() {
     return inflight;
   }

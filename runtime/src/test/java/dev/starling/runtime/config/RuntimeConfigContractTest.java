@@ -133,6 +133,9 @@ class RuntimeConfigContractTest {
         Arguments.of("limits: {maxJsonDepth: 0}" + m, "limits.maxJsonDepth"),
         Arguments.of("logging: {format: xml}" + m, "logging.format"),
         Arguments.of(
+            "inference: {inflightLimit: queue}" + m,
+            "inference.inflightLimit: must be fixed or adaptive, got 'queue'"),
+        Arguments.of(
             "models: [{name: a, source: {uri: x}, signature: {features: [{name: c, type: category}]}}]",
             "models[0].signature.features[0].values"),
         Arguments.of(
