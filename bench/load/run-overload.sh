@@ -75,17 +75,24 @@ trap 'stop; rm -rf "$WORK"' EXIT
 # shellcheck disable=SC2086
 start_runtime "$WORK/server.log" --model "$M/$MODEL.onnx" --max-inflight "$MAX_INFLIGHT" $SERVE_ARGS || exit 1
 
+# closed-loop connections for the warm-up and the first estimate: MAX_INFLIGHT (as many as it
+# admits at once), at most 32 (the default bound, 1024, would only open sockets to be shed), and
+# wrk wants at least one per thread
+WRK_CONNS=$(( MAX_INFLIGHT < 32 ? MAX_INFLIGHT : 32 ))
+WRK_THREADS=$(( WRK_CONNS < 2 ? WRK_CONNS : 2 ))
 URL="http://127.0.0.1:$PORT/v2/models/$MODEL/infer"
 # batching in force (opportunistic by default since session 6: queued requests merged into the
 # next call up to the model's measured cap; --batch-max-size 1 in SERVE_ARGS turns it off)
 batch_rows() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v m="model=\"$MODEL\"" '/^starling_batch_max_rows/ && index($0, m) {print $2}'; }
+# the adaptive in-flight limit in force (SERVE_ARGS="--inflight-limit adaptive"), "-" without one
+inflight_limit() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v m="model=\"$MODEL\"" '/^starling_inflight_limit/ && index($0, m) {v=$2} END {print (v == "" ? "-" : v)}'; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 
 # JIT warm-up, then a first estimate: closed loop at MAX_INFLIGHT connections, so nothing is shed
-"${CLIENT[@]}" wrk -t2 -c"$MAX_INFLIGHT" -d"${WARM_SECONDS}s" -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" >/dev/null 2>&1
+"${CLIENT[@]}" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WARM_SECONDS}s" -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" >/dev/null 2>&1
 estimate=""
 if [ -z "$CAPACITY" ]; then
-  estimate=$("${CLIENT[@]}" wrk -t2 -c"$MAX_INFLIGHT" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null \
+  estimate=$("${CLIENT[@]}" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null \
     | awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}' | field rps)
 fi
 
@@ -236,12 +243,14 @@ rss_before=$(rss_mib)
 attack unloaded "$unloaded_rate"
 unloaded=$(summary unloaded)
 rss_unloaded=$(rss_mib)
-( while sleep 1; do rss_mib; done >"$WORK/rss.txt" ) &
+limit_unloaded=$(inflight_limit)
+( while sleep 1; do echo "$(rss_mib) $(inflight_limit)"; done >"$WORK/rss.txt" ) &
 SAMPLER=$!
 attack overloaded "$overload_rate"
 kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""
 overloaded=$(summary overloaded)
-rss_peak=$(sort -n "$WORK/rss.txt" | tail -1)
+rss_peak=$(awk '{print $1}' "$WORK/rss.txt" | sort -n | tail -1)
+limits_overloaded=$(awk '{print $2}' "$WORK/rss.txt" | paste -sd' ')
 sleep 2
 rss_after=$(rss_mib)
 
@@ -291,6 +300,8 @@ PY
   echo "Command: \`bench/load/run-overload.sh\` (MODEL=$MODEL MAX_INFLIGHT=$MAX_INFLIGHT DURATION=$DURATION UNLOADED_PERCENT=$UNLOADED_PERCENT OVERLOAD_FACTOR=$OVERLOAD_FACTOR SATURATE_FACTOR=$SATURATE_FACTOR SKIP_SECONDS=$SKIP_SECONDS SERVE_ARGS=\"$SERVE_ARGS\" JAVA_OPTS=\"$JAVA_OPTS\" SERVER_CPUS=\"$SERVER_CPUS\" CLIENT_CPUS=\"$CLIENT_CPUS\"); load generator vegeta $(basename "$(dirname "$VEGETA")" | sed 's/^vegeta-//') (open loop, keep-alive, no retries)."
   echo
   echo "Batching: starling_batch_max_rows $(batch_rows) at the end (1 = every request its own call); rows per call under overload: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["server"].get("rows_per_call"))' "$overloaded")."
+  echo
+  echo "In-flight limit (starling_inflight_limit; - = fixed bound $MAX_INFLIGHT): $limit_unloaded after the unloaded run; each second under overload: $limits_overloaded."
   echo
   echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -1); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
