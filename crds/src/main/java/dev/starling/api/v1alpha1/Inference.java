@@ -40,7 +40,7 @@ public class Inference {
           + " whatever their latency (under overload they queue for the inference threads);"
           + " adaptive starts at one request per inference thread and moves between 1 and"
           + " maxInflight by the latency answers get (Netflix concurrency-limits' gradient"
-          + " algorithm: up while their windowed p90 stays within 1.5x its long-term level, down"
+          + " algorithm: up while their windowed p90 stays within 1.2x its long-term level, down"
           + " in proportion when it rises), so admitted requests keep their latency and the rest"
           + " get the immediate 503. Applied live, without a restart."
           + " Defaults to fixed.")

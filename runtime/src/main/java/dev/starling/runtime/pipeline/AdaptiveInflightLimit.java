@@ -21,12 +21,12 @@ import java.util.function.LongSupplier;
  * with idle cores sheds. The limit starts at the inference permits ({@code maxConcurrent}: one
  * running inference per permit, no queue) and, once a window (0.1-1 s, at least {@link
  * #WINDOW_SAMPLES} answers) is measured, becomes {@code limit x gradient + 1}, smoothed, where
- * {@code gradient = min(1, 1.5 x long-term p90 / this window's p90)}, at least 0.5. So latency
- * within 1.5x its long-term level lets the limit grow by one per window (up to {@code
+ * {@code gradient = min(1, 1.2 x long-term p90 / this window's p90)}, at least 0.5. So latency
+ * within 1.2x its long-term level lets the limit grow by one per window (up to {@code
  * maxInflight}), and a window slower than that shrinks it in proportion.
  *
  * <p>Worked example (smoothing 0.2): limit 8, long-term p90 1 ms, a window's p90 3 ms -> gradient
- * max(0.5, 1.5 / 3) = 0.5 -> target 8 x 0.5 + 1 = 5 -> limit 8 x 0.8 + 5 x 0.2 = 7.4; repeated
+ * max(0.5, 1.2 / 3) = 0.5 -> target 8 x 0.5 + 1 = 5 -> limit 8 x 0.8 + 5 x 0.2 = 7.4; repeated
  * windows like it take it to 2 (= 2 x 0.5 + 1, the floor whatever the latency: requests running,
  * none queued behind them on two permits). Requests over the limit get the same fast 503 as those
  * over {@code maxInflight}.
@@ -35,8 +35,23 @@ public final class AdaptiveInflightLimit {
   /** Answers a window needs before it counts (fewer: it is dropped and a new one starts). */
   static final int WINDOW_SAMPLES = 20;
 
-  /** Latency inflation tolerated before the limit shrinks (the library's default, 1.5). */
-  static final double RTT_TOLERANCE = 1.5;
+  /**
+   * Latency inflation tolerated before the limit shrinks. Under pure queueing on {@code P} permits
+   * latency grows as {@code limit / P}, so the limit settles near {@code tolerance x P + 1}: with
+   * the library's default 1.5 that was 4 on two permits (a queue as deep as the permits), with 1.2
+   * about 3 (session 10, busy: the heavy model's admitted requests waited 0.6-0.7 ms for a permit
+   * instead of 1.1 ms).
+   */
+  static final double RTT_TOLERANCE = 1.2;
+
+  /**
+   * Windows the long-term latency averages over (the library's default is 600). With 0.1-1 s
+   * windows, 600 let a lasting overload become the long-term level within seconds, and the limit
+   * crept back up under it (6 -> 9 in 15 s at 3x capacity); 6,000 held it at 3-4. The cost: a model
+   * that gets slower for good (a swap to a heavier model under the same name and version) runs at a
+   * low limit until the average follows, up to tens of minutes.
+   */
+  static final int LONG_WINDOWS = 6_000;
 
   private final SimpleLimiter<Void> limiter;
 
@@ -54,6 +69,7 @@ public final class AdaptiveInflightLimit {
             .maxConcurrency(top)
             .queueSize(1)
             .rttTolerance(RTT_TOLERANCE)
+            .longWindow(LONG_WINDOWS)
             .build();
     WindowedLimit windowed =
         WindowedLimit.newBuilder()
