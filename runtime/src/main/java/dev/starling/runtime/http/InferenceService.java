@@ -72,8 +72,9 @@ final class InferenceService {
   }
 
   /**
-   * The model's adaptive limit, made on its first request (one per model version, kept across
-   * in-place swaps: same name, same latency to learn), exported as {@code starling_inflight_limit}.
+   * The model's adaptive limit, made on its first request (one per model version), exported as
+   * {@code starling_inflight_limit}; it starts afresh when an in-place swap loads another model
+   * file or the bound changes ({@link AdaptiveInflightLimit#follow}).
    */
   private AdaptiveInflightLimit limit(ServedModel m, int bound) {
     AdaptiveInflightLimit l = limits.get(m.meters());
@@ -87,7 +88,7 @@ final class InferenceService {
                 return made;
               });
     }
-    return l;
+    return l.follow(m.model(), bound);
   }
 
   /** OIP v2 infer on {@code model} ({@code version} null when the path names none). */

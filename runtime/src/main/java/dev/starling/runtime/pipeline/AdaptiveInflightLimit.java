@@ -47,13 +47,19 @@ public final class AdaptiveInflightLimit {
   /**
    * Windows the long-term latency averages over (the library's default is 600). With 0.1-1 s
    * windows, 600 let a lasting overload become the long-term level within seconds, and the limit
-   * crept back up under it (6 -> 9 in 15 s at 3x capacity); 6,000 held it at 3-4. The cost: a model
-   * that gets slower for good (a swap to a heavier model under the same name and version) runs at a
-   * low limit until the average follows, up to tens of minutes.
+   * crept back up under it (6 -> 9 in 15 s at 3x capacity); 6,000 held it at 3-4. The cost would be
+   * a model that gets slower for good running at a low limit until the average follows, up to tens
+   * of minutes; the one such change the runtime knows of, an in-place swap to another model file,
+   * starts the limit afresh instead ({@link #follow}).
    */
   static final int LONG_WINDOWS = 6_000;
 
-  private final SimpleLimiter<Void> limiter;
+  private final int initial;
+  private final LongSupplier clock;
+  private volatile Learned learned;
+
+  /** The limiter and what it learned on: the loaded model (identity) and the fixed bound. */
+  private record Learned(SimpleLimiter<Void> limiter, Object model, int max) {}
 
   /**
    * {@code initial}: the limit to start at (the inference permits); {@code max}: the highest it may
@@ -61,6 +67,38 @@ public final class AdaptiveInflightLimit {
    * in tests.
    */
   public AdaptiveInflightLimit(int initial, int max, LongSupplier clock) {
+    this.initial = initial;
+    this.clock = clock;
+    this.learned = new Learned(limiter(initial, max, clock), null, max);
+  }
+
+  public AdaptiveInflightLimit(int initial, int max) {
+    this(initial, max, System::nanoTime);
+  }
+
+  /**
+   * Starts afresh, at the initial limit, when the model it serves is another one than the limit
+   * learned on (an in-place swap: another file's latency says nothing about this one's) or the
+   * fixed bound changed (a reloaded {@code maxInflight}). {@code model}: the loaded model, compared
+   * by identity; the first one seen is adopted. Requests admitted before finish on the old limiter.
+   */
+  public AdaptiveInflightLimit follow(Object model, int max) {
+    Learned l = learned;
+    if (l.model() == model && l.max() == max) {
+      return this;
+    }
+    synchronized (this) {
+      l = learned;
+      if (l.model() == null && l.max() == max) {
+        learned = new Learned(l.limiter(), model, max); // the first model: nothing learned yet
+      } else if (l.model() != model || l.max() != max) {
+        learned = new Learned(limiter(initial, max, clock), model, max);
+      }
+    }
+    return this;
+  }
+
+  private static SimpleLimiter<Void> limiter(int initial, int max, LongSupplier clock) {
     int top = Math.max(1, max);
     Gradient2Limit gradient =
         Gradient2Limit.newBuilder()
@@ -79,11 +117,7 @@ public final class AdaptiveInflightLimit {
             .minRttThreshold(1, TimeUnit.MICROSECONDS)
             .sampleWindowFactory(PercentileSampleWindowFactory.of(0.9, 1000))
             .build(gradient);
-    this.limiter = SimpleLimiter.newBuilder().limit(windowed).nanoClock(clock).build();
-  }
-
-  public AdaptiveInflightLimit(int initial, int max) {
-    this(initial, max, System::nanoTime);
+    return SimpleLimiter.newBuilder().limit(windowed).nanoClock(clock).build();
   }
 
   /**
@@ -92,16 +126,17 @@ public final class AdaptiveInflightLimit {
    * latency counts, {@code onIgnore} for one whose does not (bad input, a model fault).
    */
   public Optional<Limiter.Listener> acquire() {
-    return limiter.acquire(null);
+    return learned.limiter().acquire(null);
   }
 
   /** Whether a request now would be over the limit (no place is taken). */
   public boolean full() {
+    SimpleLimiter<Void> limiter = learned.limiter();
     return limiter.getInflight() >= limiter.getLimit();
   }
 
   /** The limit in force. */
   public int limit() {
-    return limiter.getLimit();
+    return learned.limiter().getLimit();
   }
 }

@@ -89,4 +89,36 @@ class AdaptiveInflightLimitTest {
     }
     assertThat(limit.limit()).isEqualTo(before);
   }
+
+  @Test
+  void anotherModelOrBoundStartsTheLimitAfresh() {
+    Object first = new Object();
+    AdaptiveInflightLimit limit = new AdaptiveInflightLimit(2, 16, now::get).follow(first, 16);
+    for (int i = 0; i < 40; i++) {
+      window(limit, 1_000);
+    }
+    for (int i = 0; i < 40; i++) {
+      window(limit, 6_000); // the long-term level learned on the fast model says 6 ms is slow
+    }
+    assertThat(limit.limit()).isLessThanOrEqualTo(2);
+    int learnedLow = limit.limit();
+    limit.follow(first, 16);
+    assertThat(limit.limit()).as("same model, same bound: kept").isEqualTo(learnedLow);
+
+    Object swapped = new Object(); // an in-place swap loaded another file
+    limit.follow(swapped, 16);
+    for (int i = 0; i < 40; i++) {
+      window(limit, 6_000); // its steady latency
+    }
+    assertThat(limit.limit())
+        .as("learned afresh on the swapped model: 6 ms is its normal, so the limit grows")
+        .isGreaterThan(4);
+
+    limit.follow(swapped, 3);
+    assertThat(limit.limit()).as("a reloaded bound starts it again at the permits").isEqualTo(2);
+    for (int i = 0; i < 40; i++) {
+      window(limit, 6_000);
+    }
+    assertThat(limit.limit()).isEqualTo(3);
+  }
 }
