@@ -4,9 +4,10 @@
 #
 # usage: bench/load/run-peers.sh [-t THREADS] [-c CONNECTIONS] [-d DURATION] [-w WARMUP] [-m "iris mlp heavy"]
 # env:   STARLING_URL=http://127.0.0.1:8080  include a running Starling runtime (must be loopback)
-#        WRK_THREADS/WRK_CONNS/WRK_DURATION/WARMUP/MODELS  same as the flags (defaults 2/32/15s/15s/"iris mlp heavy")
+#        WRK_THREADS/WRK_CONNS/WRK_DURATION/WARMUP/MODELS  same as the flags (defaults 2/32/15s/45s/"iris mlp heavy")
 #        The warm-up is the same for every server: long enough for a JVM to finish compiling its hot
-#        path (with 3 s, C2 was still compiling while Starling was measured), no gain for Python.
+#        path on 2 cores shared with wrk (session 10, same quiet machine: Starling's MLP served 22,891
+#        req/s after 15 s of warm-up and 31,136 after 45 s; FastAPI the same within noise).
 #        FLOOR_SECONDS (5)  FLOOR_BATCHES (1,2,4,8,16: floor-batch.py's batch sizes)  PORT_BASE (18100)  OUT (bench/results/peers-<date>.md)
 #        QUIET_MAX_BUSY (20, % CPU) QUIET_WAIT (120, s): before each measurement, wait up to QUIET_WAIT s
 #        for whole-machine CPU use to drop below QUIET_MAX_BUSY (then it runs anyway; the file says so).
@@ -21,7 +22,7 @@ CMDLINE="bench/load/run-peers.sh $*"
 THREADS="${WRK_THREADS:-2}"
 CONNS="${WRK_CONNS:-32}"
 DURATION="${WRK_DURATION:-15s}"
-WARMUP="${WARMUP:-15s}"
+WARMUP="${WARMUP:-45s}"
 MODELS="${MODELS:-iris mlp heavy}"
 while getopts "t:c:d:w:m:h" opt; do
   case "$opt" in
