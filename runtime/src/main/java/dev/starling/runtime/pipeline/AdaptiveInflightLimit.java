@@ -80,7 +80,8 @@ public final class AdaptiveInflightLimit {
    * Starts afresh, at the initial limit, when the model it serves is another one than the limit
    * learned on (an in-place swap: another file's latency says nothing about this one's) or the
    * fixed bound changed (a reloaded {@code maxInflight}). {@code model}: the loaded model, compared
-   * by identity; the first one seen is adopted. Requests admitted before finish on the old limiter.
+   * by identity (the first one seen starts a limiter as fresh as the one made at construction).
+   * Requests admitted before finish on the old limiter.
    */
   public AdaptiveInflightLimit follow(Object model, int max) {
     Learned l = learned;
@@ -89,9 +90,7 @@ public final class AdaptiveInflightLimit {
     }
     synchronized (this) {
       l = learned;
-      if (l.model() == null && l.max() == max) {
-        learned = new Learned(l.limiter(), model, max); // the first model: nothing learned yet
-      } else if (l.model() != model || l.max() != max) {
+      if (l.model() != model || l.max() != max) {
         learned = new Learned(limiter(initial, max, clock), model, max);
       }
     }
