@@ -96,6 +96,17 @@ public final class InferenceThreads {
     work.run();
   }
 
+  /**
+   * A new daemon thread for {@code work} that runs where inferences run: lowered like the calls
+   * with {@code inference.niceness}, an ordinary thread without it.
+   */
+  Thread newThread(Runnable work, String name) {
+    Thread t = pool == null ? new Thread(work) : pool.getThreadFactory().newThread(work);
+    t.setName(name);
+    t.setDaemon(true);
+    return t;
+  }
+
   /** How much lower than the rest of the server the calls run (nice increment; 0 = not lowered). */
   public int niceness() {
     return niceness;

@@ -98,7 +98,11 @@ class InferenceNicenessTest {
       for (int i = 0; i < 4; i++) {
         assertThat(server.post(IRIS, body).statusCode()).isEqualTo(200);
       }
-      assertThat(named("starling-")).as("no inference or lowered threads").isEmpty();
+      assertThat(named("starling-infer-")).as("no inference threads").isEmpty();
+      assertThat(named("starling-lowere")).as("no lowered threads").isEmpty();
+      // the gate's runners (which run long calls that had to queue) exist only once a call
+      // queued, here or in an earlier test in this JVM; none of them is lowered
+      assertThat(named("starling-gate-")).allSatisfy(t -> assertThat(t.nice()).isEqualTo(base));
       // the threads that ran the inferences (iris, ungated after its first calls, and the first
       // gated ones alike) are the server's request threads
       assertThat(named("http-")).isNotEmpty().allSatisfy(t -> assertThat(t.nice()).isEqualTo(base));
