@@ -9,6 +9,8 @@ import dev.starling.runtime.pipeline.AdaptiveInflightLimit;
 import dev.starling.runtime.pipeline.ApiException;
 import dev.starling.runtime.pipeline.InferenceListener;
 import dev.starling.runtime.pipeline.Predictor;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -91,14 +93,86 @@ final class InferenceService {
     return l.follow(m.model(), bound);
   }
 
-  /** OIP v2 infer on {@code model} ({@code version} null when the path names none). */
+  /**
+   * OIP v2 infer on {@code model} ({@code version} null when the path names none), for a caller
+   * that reads the body with a blocking stream (Javalin's routes): the body is read in full after
+   * admission and before the in-flight place is taken, so a slow upload holds a server thread
+   * (bounded by {@code server.minRequestDataRate}) but not one of the model's places.
+   */
   Answer inferV2(String model, String version, RequestBody body, String path) {
-    return admitV2(model, version, body, path).run();
+    ReadFirst read = new ReadFirst(body, maxBodyBytes);
+    Admission a = admitV2(model, version, read, path);
+    if (a.admitted()) {
+      read.read();
+    }
+    return a.run();
   }
 
-  /** KServe V1 predict on {@code model}. */
+  /** KServe V1 predict on {@code model}, the body read as in {@link #inferV2}. */
   Answer predictV1(String model, RequestBody body, String path) {
-    return admitV1(model, body, path).run();
+    ReadFirst read = new ReadFirst(body, maxBodyBytes);
+    Admission a = admitV1(model, read, path);
+    if (a.admitted()) {
+      read.read();
+    }
+    return a.run();
+  }
+
+  /**
+   * A body read in full before the work runs ({@link #read}); the work's own read then gets those
+   * bytes, or the error the read ended with (408, 400, 413...), so the answer and its metrics are
+   * what they would have been had the work read it. A body refused unread (wrong Content-Type, a
+   * declared length over the limit) is left unread for the work to refuse.
+   */
+  private static final class ReadFirst implements RequestBody {
+    private final RequestBody body;
+    private final long maxBytes;
+    private byte[] bytes;
+    private RuntimeException failed;
+
+    ReadFirst(RequestBody body, long maxBytes) {
+      this.body = body;
+      this.maxBytes = maxBytes;
+    }
+
+    void read() {
+      if (Bodies.refusal(body, maxBytes) != null) {
+        return;
+      }
+      try {
+        bytes = Bodies.readJson(body, maxBytes);
+      } catch (RuntimeException e) {
+        failed = e;
+      }
+    }
+
+    @Override
+    public String contentType() {
+      return body.contentType();
+    }
+
+    @Override
+    public long contentLength() {
+      return body.contentLength();
+    }
+
+    @Override
+    public InputStream stream() throws IOException {
+      return body.stream();
+    }
+
+    @Override
+    public byte[] readAhead() throws IOException {
+      if (failed != null) {
+        throw failed;
+      }
+      return bytes != null ? bytes : body.readAhead();
+    }
+
+    @Override
+    public long arrivedNanos() {
+      return body.arrivedNanos();
+    }
   }
 
   /**
@@ -211,9 +285,9 @@ final class InferenceService {
   /**
    * An inference request answered at admission, or admitted (counted for draining) and run by
    * {@link #run}: the in-flight place (or a 503 if the model is full by then), the work (decoding
-   * the body included; a caller that reads the body in the work, as the Javalin routes' blocking
-   * read does, holds the place while it reads), {@code Connection: close} once the server drains,
-   * and the request metrics by outcome, timed from the request's arrival.
+   * the body included; both callers have the body in full by then: the fast path reads it without a
+   * thread, the Javalin routes before {@link #run}), {@code Connection: close} once the server
+   * drains, and the request metrics by outcome, timed from the request's arrival.
    */
   final class Admission {
     private final Answer refused;
