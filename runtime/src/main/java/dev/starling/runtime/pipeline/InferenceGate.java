@@ -33,7 +33,10 @@ public final class InferenceGate {
   /** One release per queued call: the runners wait on it. */
   private final Semaphore queuedCalls = new Semaphore(0);
 
+  /** The runner threads, guarded by itself. */
   private final List<Thread> runners = new ArrayList<>();
+
+  private volatile boolean runnersStarted;
   private volatile boolean closed;
 
   public InferenceGate(int maxConcurrent) {
@@ -81,7 +84,8 @@ public final class InferenceGate {
    * throughput.
    */
   public <T> T runLong(Supplier<T> inference) {
-    if (queued.isEmpty() && permits.tryAcquire()) {
+    // at once only when nobody waits: no queued long call, no thread in enter() or tryEnter(nanos)
+    if (queued.isEmpty() && !permits.hasQueuedThreads() && permits.tryAcquire()) {
       try {
         return threads.call(inference);
       } finally {
@@ -101,17 +105,19 @@ public final class InferenceGate {
     return q.await();
   }
 
+  /** Starts the runners on the first call that queues (a gate that never queues has none). */
   private void startRunners() {
-    if (!runners.isEmpty()) {
+    if (runnersStarted) {
       return;
     }
     synchronized (runners) {
-      if (runners.isEmpty() && !closed) {
+      if (!runnersStarted && !closed) {
         for (int i = 0; i < runnerCount; i++) {
           Thread t = threads.newThread(this::runQueued, "starling-gate-" + i);
           runners.add(t);
           t.start();
         }
+        runnersStarted = true;
       }
     }
   }
