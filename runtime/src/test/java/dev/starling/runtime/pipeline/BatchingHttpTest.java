@@ -160,7 +160,13 @@ class BatchingHttpTest {
       assertThat(swapped).isZero();
       assertThat(mlp.model()).as("same session").isSameAs(session);
       assertThat(session.batchSizing()).as("measured when batching was turned on").isNotNull();
-      assertThat(concurrentCalls(server)).as("on: batches formed").isLessThan(240);
+      // batches form only where requests overlap at the server, which 12 client threads on 2
+      // shared cores do not always give in one round (a CI run saw 240 calls for 240 requests)
+      double calls = 240;
+      for (int round = 0; round < 5 && calls >= 240; round++) {
+        calls = concurrentCalls(server);
+      }
+      assertThat(calls).as("on: batches formed (in one of up to 5 rounds)").isLessThan(240);
 
       server
           .models()
