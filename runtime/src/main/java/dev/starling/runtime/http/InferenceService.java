@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 
@@ -100,18 +101,18 @@ final class InferenceService {
    * (bounded by {@code server.minRequestDataRate}) but not one of the model's places.
    */
   Answer inferV2(String model, String version, RequestBody body, String path) {
-    ReadFirst read = new ReadFirst(body, maxBodyBytes);
-    Admission a = admitV2(model, version, read, path);
-    if (a.admitted()) {
-      read.read();
-    }
-    return a.run();
+    return readFirst(body, read -> admitV2(model, version, read, path));
   }
 
   /** KServe V1 predict on {@code model}, the body read as in {@link #inferV2}. */
   Answer predictV1(String model, RequestBody body, String path) {
+    return readFirst(body, read -> admitV1(model, read, path));
+  }
+
+  /** Admits, reads the whole body if admitted, then runs (see {@link #inferV2}). */
+  private Answer readFirst(RequestBody body, Function<RequestBody, Admission> admit) {
     ReadFirst read = new ReadFirst(body, maxBodyBytes);
-    Admission a = admitV1(model, read, path);
+    Admission a = admit.apply(read);
     if (a.admitted()) {
       read.read();
     }
@@ -122,7 +123,7 @@ final class InferenceService {
    * A body read in full before the work runs ({@link #read}); the work's own read then gets those
    * bytes, or the error the read ended with (408, 400, 413...), so the answer and its metrics are
    * what they would have been had the work read it. A body refused unread (wrong Content-Type, a
-   * declared length over the limit) is left unread for the work to refuse.
+   * declared length over the limit) stays unread, and the work refuses it the same way.
    */
   private static final class ReadFirst implements RequestBody {
     private final RequestBody body;
@@ -136,10 +137,7 @@ final class InferenceService {
     }
 
     void read() {
-      if (Bodies.refusal(body, maxBytes) != null) {
-        return;
-      }
-      try {
+      try { // a body refused unread (Bodies.refusal) is refused here too, before any of it is read
         bytes = Bodies.readJson(body, maxBytes);
       } catch (RuntimeException e) {
         failed = e;

@@ -238,20 +238,17 @@ public final class Batcher {
     }
     long t0 = System.nanoTime();
     if (gatePolicy.estimatedLong(rows)) {
-      long[] at = new long[2]; // when the call started, and its own time
+      long[] started = new long[1];
+      long[] took = new long[1];
       List<OutputTensor> result =
           gate.runLong(
               () -> {
-                at[0] = System.nanoTime();
-                try {
-                  return runner.run(model, inputs, outputs);
-                } finally {
-                  at[1] = System.nanoTime() - at[0];
-                }
+                started[0] = System.nanoTime();
+                return timed(model, inputs, outputs, took);
               });
-      meters.queued(at[0] - t0);
+      meters.queued(started[0] - t0);
       meters.batch(1);
-      gatePolicy.ranGated(at[1], rows);
+      gatePolicy.ranGated(took[0], rows);
       return result;
     }
     gate.enter();

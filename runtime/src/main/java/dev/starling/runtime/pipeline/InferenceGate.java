@@ -175,13 +175,16 @@ public final class InferenceGate {
       } catch (Throwable t) {
         failure = t; // the request's thread throws it, as if it had made the call itself
       } finally {
-        done = true;
-        LockSupport.unpark(owner);
+        finish();
       }
     }
 
     void fail(RuntimeException e) {
       failure = e;
+      finish();
+    }
+
+    private void finish() {
       done = true;
       LockSupport.unpark(owner);
     }
