@@ -10,6 +10,11 @@
 #   stop_runtime               stops the server started last (no-op when none is running).
 #   rss_mib                    the server's resident set in MiB.
 #   cpu_seconds                the server's CPU time so far (user + system), in seconds.
+#   descendants PID            PID and the pids of its live descendants, one per line.
+#   switches PID               context switches (voluntary + involuntary) of every thread of PID
+#                              and its live descendants so far.
+#   machine_ticks              "busy total" clock ticks of the whole machine since boot (idle and
+#                              iowait count as not busy).
 
 PID=""
 READY_MS=0
@@ -57,4 +62,21 @@ cpu_seconds() {
 
 rss_mib() {
   echo $(($(awk '/VmRSS/ {print $2}' /proc/"$PID"/status) / 1024))
+}
+
+descendants() {
+  local p="$1" c
+  echo "$p"
+  for c in $(pgrep -P "$p" 2>/dev/null); do descendants "$c"; done
+}
+
+switches() {
+  local p
+  for p in $(descendants "$1"); do
+    cat /proc/"$p"/task/*/status 2>/dev/null
+  done | awk '/^(nonvoluntary_|voluntary_)ctxt_switches/{s+=$2} END{print s+0}'
+}
+
+machine_ticks() {
+  awk '/^cpu /{t=0; for (i=2;i<=9;i++) t+=$i; print t-$5-$6, t}' /proc/stat
 }

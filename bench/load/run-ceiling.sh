@@ -24,6 +24,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 CMDLINE="bench/load/run-ceiling.sh $*"
+# shellcheck source=bench/load/lib.sh
+source "$HERE/lib.sh"  # descendants, switches, machine_ticks
 
 THREADS="${WRK_THREADS:-2}"
 CONNS="${WRK_CONNS:-32}"
@@ -87,11 +89,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-descendants() {
-  local p="$1" c
-  echo "$p"
-  for c in $(pgrep -P "$p" 2>/dev/null); do descendants "$c"; done
-}
 cpu_ticks() {  # utime+stime of a process and its live descendants, clock ticks
   local sum=0 p t
   for p in $(descendants "$1"); do
@@ -99,15 +96,6 @@ cpu_ticks() {  # utime+stime of a process and its live descendants, clock ticks
     sum=$((sum + t))
   done
   echo "$sum"
-}
-switches() {  # context switches (voluntary + involuntary) of all threads of a process and its live descendants
-  local p
-  for p in $(descendants "$1"); do
-    cat /proc/"$p"/task/*/status 2>/dev/null
-  done | awk '/^(nonvoluntary_|voluntary_)ctxt_switches/{s+=$2} END{print s+0}'
-}
-machine_ticks() {  # "busy total" clock ticks of the whole machine since boot
-  awk '/^cpu /{t=0; for (i=2;i<=9;i++) t+=$i; print t-$5-$6, t}' /proc/stat
 }
 cpu_busy() {  # % of all CPUs busy over 1 s
   local a b

@@ -31,10 +31,6 @@ URL="http://127.0.0.1:$PORT/v2/models/$MODEL/infer"
 source "$HERE/lib.sh"
 trap stop_runtime EXIT
 
-switches() { cat /proc/"$PID"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s}'; }
-idle_ticks() { awk '/^cpu / {print $5 + $6}' /proc/stat; }
-secs() { echo "${1%s}"; }
-
 run_jar() {
   local jar=$1 label=$2
   JAR=$jar
@@ -42,24 +38,20 @@ run_jar() {
   start_runtime "/tmp/starling-concurrency.log" --model "$REPO/samples/models/$MODEL.onnx" $STARLING_ARGS
   wrk -t2 -c32 -d"$WARMUP" -s "$HERE/post.lua" "$URL" -- "$BODY" >/dev/null
   for c in $CONNS; do
-    local s0 s1 u0 u1 i0 i1 out threads=2
+    local s0 s1 u0 u1 b0 t0 b1 t1 line threads=2
     [ "$c" -lt 2 ] && threads=1
-    s0=$(switches); u0=$(cpu_seconds); i0=$(idle_ticks)
-    out=$(wrk -t$threads -c"$c" -d"$DURATION" --latency -s "$HERE/post.lua" "$URL" -- "$BODY")
-    s1=$(switches); u1=$(cpu_seconds); i1=$(idle_ticks)
-    python3 - "$label" "$c" "$(secs "$DURATION")" "$s0" "$s1" "$u0" "$u1" "$i0" "$i1" "$(getconf CLK_TCK)" <<PY >>"$OUT"
-import re, sys
-label, c, d, s0, s1, u0, u1, i0, i1, hz = sys.argv[1:]
-out = """$out"""
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-def pct(p):
-    m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s)" % p, out)
-    v = float(m.group(1)); return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
-n = rps * float(d)
-errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-print(f"| {label} | {c} | {rps:,.0f} | {pct(50):.2f} | {pct(99):.2f} | "
+    s0=$(switches "$PID"); u0=$(cpu_seconds); read -r b0 t0 < <(machine_ticks)
+    line=$(wrk -t$threads -c"$c" -d"$DURATION" --latency -s "$HERE/post.lua" "$URL" -- "$BODY" | sed -n 's/^WRK_RESULT //p')
+    s1=$(switches "$PID"); u1=$(cpu_seconds); read -r b1 t1 < <(machine_ticks)
+    python3 - "$label" "$c" "$line" "$s0" "$s1" "$u0" "$u1" "$b0" "$t0" "$b1" "$t1" "$(nproc)" <<'PY' >>"$OUT"
+import json, sys
+label, c, line, s0, s1, u0, u1, b0, t0, b1, t1, cores = sys.argv[1:]
+w = json.loads(line)  # post.lua's WRK_RESULT
+n = w["requests"]
+idle = (1 - (int(b1) - int(b0)) / (int(t1) - int(t0))) * int(cores)  # of the machine's cores
+print(f"| {label} | {c} | {w['rps']:,.0f} | {w['p50_ms']:.2f} | {w['p99_ms']:.2f} | "
       f"{(float(u1) - float(u0)) * 1e6 / n:.0f} | {(int(s1) - int(s0)) / n:.2f} | "
-      f"{(int(i1) - int(i0)) / int(hz) / float(d):.2f} | {errs.group(1) if errs else 0} |")
+      f"{idle:.2f} | {w['non2xx']} |")
 PY
   done
   stop_runtime

@@ -70,18 +70,16 @@ class InferenceGateTest {
       for (int i = 0; i < 4; i++) {
         String name = String.valueOf((char) ('A' + i));
         results.add(
-            callers.submit(
-                () ->
-                    gate.runLong(
-                        () -> {
-                          order.add(name);
-                          if (name.equals("C")) {
-                            throw new IllegalArgumentException("C's call failed");
-                          }
-                          return name + " on " + Thread.currentThread().getName();
-                        })));
-        int queued = i + 1;
-        await().atMost(Duration.ofSeconds(10)).until(() -> gate.queuedLong() == queued);
+            queueLong(
+                gate,
+                callers,
+                () -> {
+                  order.add(name);
+                  if (name.equals("C")) {
+                    throw new IllegalArgumentException("C's call failed");
+                  }
+                  return name + " on " + Thread.currentThread().getName();
+                }));
       }
       assertThat(order).as("nothing runs while the permit is held").isEmpty();
       gate.leave();
@@ -128,9 +126,7 @@ class InferenceGateTest {
               }
               return name;
             };
-        calls.add(callers.submit(() -> gate.runLong(call)));
-        int queued = i;
-        await().atMost(Duration.ofSeconds(10)).until(() -> gate.queuedLong() == queued);
+        calls.add(queueLong(gate, callers, call));
       }
       gate.leave();
       assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
@@ -165,8 +161,7 @@ class InferenceGateTest {
     ExecutorService callers = Executors.newCachedThreadPool();
     try {
       gate.enter();
-      Future<String> queued = callers.submit(() -> gate.runLong(() -> "ran"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> gate.queuedLong() == 1);
+      Future<String> queued = queueLong(gate, callers, () -> "ran");
       gate.close();
       assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS))
           .cause()
@@ -180,6 +175,18 @@ class InferenceGateTest {
     } finally {
       callers.shutdownNow();
     }
+  }
+
+  /**
+   * Submits {@code call} as a long call from a caller thread and returns once the gate has queued
+   * it (the permits are all held), so calls queue in the order this is called.
+   */
+  private static <T> Future<T> queueLong(
+      InferenceGate gate, ExecutorService callers, Supplier<T> call) {
+    int before = gate.queuedLong();
+    Future<T> result = callers.submit(() -> gate.runLong(call));
+    await().atMost(Duration.ofSeconds(10)).until(() -> gate.queuedLong() == before + 1);
+    return result;
   }
 
   private static void hold(CountDownLatch latch) {
