@@ -86,7 +86,6 @@ URL="http://127.0.0.1:$PORT/v2/models/$MODEL/infer"
 batch_rows() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v m="model=\"$MODEL\"" '/^starling_batch_max_rows/ && index($0, m) {print $2}'; }
 # the adaptive in-flight limit in force (SERVE_ARGS="--inflight-limit adaptive"), "-" without one
 inflight_limit() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v m="model=\"$MODEL\"" '/^starling_inflight_limit/ && index($0, m) {v=$2} END {print (v == "" ? "-" : v)}'; }
-field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 
 # JIT warm-up, then a first estimate: closed loop at MAX_INFLIGHT connections, so a fixed bound
 # sheds nothing; an adaptive limit below the bound still can, so only the 2xx answers count (a
