@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.runtime.config.AuthConfig;
 import dev.starling.runtime.config.RuntimeConfig;
 import dev.starling.runtime.drift.PrometheusText;
+import dev.starling.runtime.testing.LostAnswers;
 import dev.starling.runtime.testing.Samples;
 import dev.starling.runtime.testing.TestingServer;
 import java.io.IOException;
@@ -52,6 +53,7 @@ class KeyRotationTest {
       clients.close();
 
       assertThat(clients.failures).isEmpty();
+      clients.assertServerAnsweredEveryRequest();
       assertThat(status(s, OLD)).isEqualTo(401);
       assertThat(status(s, NEW)).isEqualTo(200);
     }
@@ -83,6 +85,7 @@ class KeyRotationTest {
       clients.close();
 
       assertThat(clients.failures).isEmpty();
+      clients.assertServerAnsweredEveryRequest();
       assertThat(clients.sent.get()).isGreaterThan(afterRevoke + 100);
       assertThat(status(s, OLD)).isEqualTo(401);
       assertThat(status(s, NEW)).isEqualTo(200);
@@ -131,6 +134,7 @@ class KeyRotationTest {
     final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicInteger sent = new AtomicInteger();
     final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    final LostAnswers lost = new LostAnswers();
     final List<Thread> threads = new ArrayList<>();
     volatile String key;
 
@@ -145,8 +149,7 @@ class KeyRotationTest {
                   while (running.get()) {
                     String k = this.key;
                     try {
-                      HttpResponse<String> r =
-                          http.send(infer(server, k), HttpResponse.BodyHandlers.ofString());
+                      HttpResponse<String> r = lost.send(http, infer(server, k));
                       if (r.statusCode() != 200) {
                         failures.add(r.statusCode() + " with key " + k.substring(0, 6));
                       }
@@ -162,6 +165,24 @@ class KeyRotationTest {
         t.start();
         threads.add(t);
       }
+    }
+
+    /**
+     * The server answered every request the clients sent with a 200, a resent one twice: its count
+     * is what they sent plus what {@link LostAnswers} resent (counted just after the answer is
+     * written, so the last few may lag a moment).
+     */
+    void assertServerAnsweredEveryRequest() {
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          PrometheusText.count(
+                              server.get("/metrics").body(),
+                              "starling_requests_total",
+                              Map.of("model", "iris", "status", "200")))
+                      .isEqualTo(sent.get() + lost.resent()));
     }
 
     void awaitRequests(int n) {
