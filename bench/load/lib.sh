@@ -15,6 +15,12 @@
 #                              and its live descendants so far.
 #   machine_ticks              "busy total" clock ticks of the whole machine since boot (idle and
 #                              iowait count as not busy).
+#   ab_row NAME URL SERVER_PID DURATION BODY [WRK ARGS...]
+#                              one closed-loop wrk run (-t2 -c$CONNS, post.lua) printed as the table
+#                              row "| NAME | req/s | p50 ms | p99 ms | non-2xx | server CPU us/req |"
+#                              (run-security.sh and run-cache.sh alternate two servers' rows).
+#   ab_means FILE A B          "mean_A mean_B": the mean req/s of FILE's rows named A-1, A-2, ...
+#                              and of those named B-1, B-2, ...
 
 PID=""
 READY_MS=0
@@ -79,4 +85,31 @@ switches() {
 
 machine_ticks() {
   awk '/^cpu /{t=0; for (i=2;i<=9;i++) t+=$i; print t-$5-$6, t}' /proc/stat
+}
+
+ab_row() {
+  local name=$1 url=$2 pid=$3 d=$4 body=$5 u0 u1 res
+  shift 5
+  u0=$(PID=$pid cpu_seconds)
+  res=$(wrk -t2 -c"$CONNS" -d"$d" "$@" -s "$(dirname "${BASH_SOURCE[0]}")/post.lua" "$url" -- "$body" \
+    | sed -n 's/^WRK_RESULT //p')
+  u1=$(PID=$pid cpu_seconds)
+  python3 - "$name" "$res" "$u0" "$u1" <<'PY'
+import json, sys
+name, res, u0, u1 = sys.argv[1], json.loads(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+cpu = (u1 - u0) * 1e6 / max(1, res["requests"])
+print(f"| {name} | {res['rps']:.0f} | {res['p50_ms']:.2f} | {res['p99_ms']:.2f} | {res['non2xx']} | {cpu:.1f} |")
+PY
+}
+
+ab_means() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import re, sys
+path, a, b = sys.argv[1:]
+rows = [l.split("|") for l in open(path) if re.match(r"\| [^|]+-\d+ \|", l)]
+def mean(arm):
+    v = [float(r[2]) for r in rows if r[1].strip().rsplit("-", 1)[0] == arm]
+    return sum(v) / len(v)
+print(f"{mean(a):.1f} {mean(b):.1f}")
+PY
 }

@@ -32,7 +32,7 @@
 # usage: bench/load/run-overload.sh   (env: MODEL=heavy MAX_INFLIGHT=4 DURATION=20s
 #        UNLOADED_PERCENT=50 OVERLOAD_FACTOR=3 SATURATE_FACTOR=2 CAPACITY=(measured)
 #        WARM_SECONDS=20 SKIP_SECONDS=1 MAX_WORKERS=2000 SERVE_ARGS= JAVA_OPTS=... JAR=...
-#        PORT=18320 OUT=... SERVER_CPUS= CLIENT_CPUS=)
+#        PORT=18320 OUT=... SERVER_CPUS= CLIENT_CPUS= CLIENT_NICE=)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -55,8 +55,10 @@ OUT="${OUT:-bench/results/overload-$(date +%F).md}"
 SERVER_CPUS="${SERVER_CPUS:-}"
 CLIENT_CPUS="${CLIENT_CPUS:-}"
 RUNTIME_CPUS="$SERVER_CPUS"  # lib.sh's start_runtime pins the server there
+CLIENT_NICE="${CLIENT_NICE:-}"
 CLIENT=()
 [ -n "$CLIENT_CPUS" ] && CLIENT=(taskset -c "$CLIENT_CPUS")
+[ -n "$CLIENT_NICE" ] && CLIENT+=(nice -n "$CLIENT_NICE")
 M=samples/models
 [ -f "$JAR" ] || ./mvnw -q -B -pl runtime -am package -DskipTests
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
@@ -299,7 +301,7 @@ PY
 {
   echo "# Runtime overload, open loop, $(date -u +%FT%TZ)"
   echo
-  echo "Command: \`bench/load/run-overload.sh\` (MODEL=$MODEL MAX_INFLIGHT=$MAX_INFLIGHT DURATION=$DURATION UNLOADED_PERCENT=$UNLOADED_PERCENT OVERLOAD_FACTOR=$OVERLOAD_FACTOR SATURATE_FACTOR=$SATURATE_FACTOR SKIP_SECONDS=$SKIP_SECONDS SERVE_ARGS=\"$SERVE_ARGS\" JAVA_OPTS=\"$JAVA_OPTS\" SERVER_CPUS=\"$SERVER_CPUS\" CLIENT_CPUS=\"$CLIENT_CPUS\"); load generator vegeta $(basename "$(dirname "$VEGETA")" | sed 's/^vegeta-//') (open loop, keep-alive, no retries)."
+  echo "Command: \`bench/load/run-overload.sh\` (MODEL=$MODEL MAX_INFLIGHT=$MAX_INFLIGHT DURATION=$DURATION UNLOADED_PERCENT=$UNLOADED_PERCENT OVERLOAD_FACTOR=$OVERLOAD_FACTOR SATURATE_FACTOR=$SATURATE_FACTOR SKIP_SECONDS=$SKIP_SECONDS SERVE_ARGS=\"$SERVE_ARGS\" JAVA_OPTS=\"$JAVA_OPTS\" SERVER_CPUS=\"$SERVER_CPUS\" CLIENT_CPUS=\"$CLIENT_CPUS\" CLIENT_NICE=\"$CLIENT_NICE\"); load generator vegeta $(basename "$(dirname "$VEGETA")" | sed 's/^vegeta-//') (open loop, keep-alive, no retries)."
   echo
   echo "Batching: starling_batch_max_rows $(batch_rows) at the end (1 = every request its own call); rows per call under overload: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["server"].get("rows_per_call"))' "$overloaded")."
   echo

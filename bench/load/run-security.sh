@@ -54,19 +54,9 @@ with_key=$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/
   --data-binary @"$REPO/samples/models/iris.request.json" "$(url $((BASE_PORT + 1)))")
 [ "$no_key" = 401 ] && [ "$with_key" = 200 ] || { echo "sanity check failed: $no_key without the key, $with_key with it" >&2; exit 1; }
 
-# run NAME PORT PID DURATION: one wrk run, printed as a table row
+# run NAME PORT PID DURATION: one wrk run with the key, printed as a table row
 run() {
-  local name=$1 port=$2 pid=$3 d=$4 u0 u1 res
-  u0=$(PID=$pid cpu_seconds)
-  res=$(wrk -t2 -c"$CONNS" -d"$d" -H "x-api-key: $KEY" -s "$HERE/post.lua" "$(url "$port")" \
-    -- "$REPO/samples/models/iris.request.json" | sed -n 's/^WRK_RESULT //p')
-  u1=$(PID=$pid cpu_seconds)
-  python3 - "$name" "$res" "$u0" "$u1" <<'PY'
-import json, sys
-name, res, u0, u1 = sys.argv[1], json.loads(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-cpu = (u1 - u0) * 1e6 / max(1, res["requests"])
-print(f"| {name} | {res['rps']:.0f} | {res['p50_ms']:.2f} | {res['p99_ms']:.2f} | {res['non2xx']} | {cpu:.1f} |")
-PY
+  ab_row "$1" "$(url "$2")" "$3" "$4" "$REPO/samples/models/iris.request.json" -H "x-api-key: $KEY"
 }
 
 {
@@ -87,14 +77,13 @@ for r in $(seq "$ROUNDS"); do
     if [ "$arm" = off ]; then run "off-$r" $BASE_PORT $OFF_PID "$DURATION"; else run "on-$r" $((BASE_PORT + 1)) $ON_PID "$DURATION"; fi
   done >>"$OUT"
 done
-python3 - "$OUT" <<'PY' >>"$OUT"
-import re, sys
-rows = [l.split("|") for l in open(sys.argv[1]) if re.match(r"\| (off|on)-\d", l)]
-off = [float(r[2]) for r in rows if r[1].strip().startswith("off")]
-on = [float(r[2]) for r in rows if r[1].strip().startswith("on")]
-cost = 1 - sum(on) / sum(off)
+read -r off on < <(ab_means "$OUT" off on)
+python3 - "$off" "$on" <<'PY' >>"$OUT"
+import sys
+off, on = float(sys.argv[1]), float(sys.argv[2])
+cost = 1 - on / off
 print()
-print(f"Mean over the rounds: off {sum(off)/len(off):,.0f} req/s, on {sum(on)/len(on):,.0f} req/s: "
+print(f"Mean over the rounds: off {off:,.0f} req/s, on {on:,.0f} req/s: "
       f"auth + rate limiting cost {cost*100:.1f} % (target <= 10 %): {'met' if cost <= 0.10 else 'NOT met'}.")
 PY
 echo "wrote $OUT"

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Issue 5's prediction-cache benchmark: what a cache hit saves, per sample model. For each model
+# two runtimes from the same jar on loopback: "off" serves it as is, "on" adds
+# --cache-max-entries 10000. Every request carries the same body, so after the first one every
+# request to "on" is a hit: the hit path (decode, canonical key, lookup, the stored bytes) against
+# the whole inference path. Before measuring, the two servers must give byte-identical answers
+# and "on" must count hits (cache_gets_total{cache="starling.predictions",result="hit"}). After a
+# warm-up of each, ROUNDS rounds alternate off/on (on first in even rounds) so drift in the
+# machine hits both alike. The issue's target is on iris (hit >= 1.5x the uncached req/s); the
+# other models show where the model's own cost is a larger share of a request.
+#
+# usage: bench/load/run-cache.sh
+# env:   MODELS ("iris mlp heavy")  ROUNDS (3)  DURATION (10s)  WARMUP (30s per server)  CONNS (32)
+#        JAR (runtime/target/starling-runtime.jar)  JAVA_OPTS (./starling's)  PORT (18595; "on" uses PORT+1)
+#        OUT (bench/results/cache-<date>-<time>.md)
+# Loopback only; every wrk run is bounded by DURATION; both servers are stopped on exit.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+MODELS="${MODELS:-iris mlp heavy}"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-30s}"
+CONNS="${CONNS:-32}"
+JAR="${JAR:-$REPO/runtime/target/starling-runtime.jar}"
+JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC}"
+BASE_PORT="${PORT:-18595}"
+OUT="${OUT:-$REPO/bench/results/cache-$(date +%F-%H%M).md}"
+M="$REPO/samples/models"
+[ -f "$JAR" ] || (cd "$REPO" && ./mvnw -q -B -pl runtime -am package -DskipTests)
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
+WORK="$(mktemp -d)"
+# shellcheck source=bench/load/lib.sh
+source "$HERE/lib.sh"
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+url() { echo "http://127.0.0.1:$1/v2/models/$2/infer"; }
+answer() { curl -sf -H 'content-type: application/json' --data-binary @"$M/$2.request.json" "$(url "$1" "$2")"; }
+hits() {
+  curl -sf "http://127.0.0.1:$1/metrics" \
+    | awk -v m="model=\"$2\"" '/^cache_gets_total/ && /cache="starling.predictions"/ && /result="hit"/ && index($0, m) {s += $2} END {print s + 0}'
+}
+
+{
+  echo "# Prediction cache, hit path against inference, $(date -u '+%F %H:%M UTC')"
+  echo
+  echo "Command: \`MODELS=\"$MODELS\" ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS bench/load/run-cache.sh\` at $(git -C "$REPO" rev-parse --short HEAD)"
+  echo "Machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), load average before: $(cut -d' ' -f1-3 /proc/loadavg); wrk on the same cores."
+  echo "off: \`serve --model MODEL.onnx\`; on: the same plus \`--cache-max-entries 10000\`; every request the same body (samples/models/MODEL.request.json), so every request to on after the first is a hit."
+} >"$OUT"
+
+for model in $MODELS; do
+  PIDS=()
+  PORT=$BASE_PORT
+  start_runtime "$WORK/off-$model.log" --model "$M/$model.onnx"
+  OFF_PID=$PID
+  PIDS+=("$PID")
+  PORT=$((BASE_PORT + 1))
+  start_runtime "$WORK/on-$model.log" --model "$M/$model.onnx" --cache-max-entries 10000
+  ON_PID=$PID
+  PIDS+=("$PID")
+
+  # the cached answer is the model's answer, byte for byte, and "on" does serve hits
+  answer $BASE_PORT "$model" >"$WORK/off.json"
+  answer $((BASE_PORT + 1)) "$model" >"$WORK/on-1.json"
+  answer $((BASE_PORT + 1)) "$model" >"$WORK/on-2.json"
+  cmp -s "$WORK/off.json" "$WORK/on-1.json" && cmp -s "$WORK/off.json" "$WORK/on-2.json" \
+    || { echo "sanity check failed: $model's cached answer differs from the uncached one" >&2; exit 1; }
+  [ "$(hits $((BASE_PORT + 1)) "$model")" != 0 ] || { echo "sanity check failed: no cache hit on $model" >&2; exit 1; }
+
+  body="$M/$model.request.json"
+  {
+    echo
+    echo "## $model"
+    echo
+    echo "| run | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    ab_row warm-off "$(url $BASE_PORT "$model")" "$OFF_PID" "$WARMUP" "$body"
+    ab_row warm-on "$(url $((BASE_PORT + 1)) "$model")" "$ON_PID" "$WARMUP" "$body"
+  } >>"$OUT"
+  for r in $(seq "$ROUNDS"); do
+    if [ $((r % 2)) -eq 1 ]; then order="off on"; else order="on off"; fi
+    for arm in $order; do
+      if [ "$arm" = off ]; then
+        ab_row "off-$r" "$(url $BASE_PORT "$model")" "$OFF_PID" "$DURATION" "$body"
+      else
+        ab_row "on-$r" "$(url $((BASE_PORT + 1)) "$model")" "$ON_PID" "$DURATION" "$body"
+      fi
+    done >>"$OUT"
+  done
+  # this model's section only: the rows after its heading
+  sed -n "/^## $model\$/,\$p" "$OUT" >"$WORK/section.md"
+  read -r off on < <(ab_means "$WORK/section.md" off on)
+  hit_count=$(hits $((BASE_PORT + 1)) "$model")
+  python3 - "$model" "$off" "$on" "$hit_count" <<'PY' >>"$OUT"
+import sys
+model, off, on, hits = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+ratio = on / off
+verdict = f" (target on iris >= 1.5x): {'met' if ratio >= 1.5 else 'NOT met'}" if model == "iris" else ""
+print()
+print(f"Mean over the rounds: off {off:,.0f} req/s, on {on:,.0f} req/s: hit path {ratio:.2f}x{verdict}. "
+      f"Cache hits counted by the on server: {hits:,.0f}.")
+PY
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  PIDS=()
+done
+echo "wrote $OUT"
+cat "$OUT"
