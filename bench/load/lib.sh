@@ -15,6 +15,8 @@
 #                              and its live descendants so far.
 #   machine_ticks              "busy total" clock ticks of the whole machine since boot (idle and
 #                              iowait count as not busy).
+#   wrk_result [FILE...]       the JSON of post.lua's last WRK_RESULT line in wrk's output (stdin or
+#                              FILEs).
 #   ab_row NAME URL SERVER_PID DURATION BODY [WRK ARGS...]
 #                              one closed-loop wrk run (-t2 -c$CONNS, post.lua) printed as the table
 #                              row "| NAME | req/s | p50 ms | p99 ms | non-2xx | server CPU us/req |"
@@ -87,12 +89,16 @@ machine_ticks() {
   awk '/^cpu /{t=0; for (i=2;i<=9;i++) t+=$i; print t-$5-$6, t}' /proc/stat
 }
 
+wrk_result() {
+  sed -n 's/^WRK_RESULT //p' "$@" | tail -1
+}
+
 ab_row() {
   local name=$1 url=$2 pid=$3 d=$4 body=$5 u0 u1 res
   shift 5
   u0=$(PID=$pid cpu_seconds)
   res=$(wrk -t2 -c"$CONNS" -d"$d" "$@" -s "$(dirname "${BASH_SOURCE[0]}")/post.lua" "$url" -- "$body" \
-    | sed -n 's/^WRK_RESULT //p')
+    | wrk_result)
   u1=$(PID=$pid cpu_seconds)
   python3 - "$name" "$res" "$u0" "$u1" <<'PY'
 import json, sys

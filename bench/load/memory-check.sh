@@ -67,7 +67,6 @@ YAML
 start_runtime "$WORK/server.log" --config "$WORK/runtime.yaml" $SERVE_ARGS || exit 1
 
 URL="http://127.0.0.1:$PORT/v2/models/$MODEL/infer"
-result() { awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}'; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 
 # committed KiB of one NMT category ("Total", "Java Heap", "Other"), or "-" without NMT=1
@@ -89,7 +88,7 @@ if [ "$LEAK_DURATION" = 0 ]; then
 else
 # capacity: unpaced, after a short warm-up
 wrk -t2 -c"$CONNS" -d3s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" >/dev/null 2>&1
-capacity=$(wrk -t2 -c"$CONNS" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null | result | field rps)
+capacity=$(wrk -t2 -c"$CONNS" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null | wrk_result | field rps)
 target=$(python3 -c "print(round($capacity * $PERCENT / 100))")
 # each connection waits DELAY_MS between requests: CONNS * 1000 / DELAY_MS = target, ignoring the
 # answer's own latency and rounded to whole milliseconds, so only a first guess (session 11: DELAY_MS
@@ -98,7 +97,7 @@ target=$(python3 -c "print(round($capacity * $PERCENT / 100))")
 delay_ms=$(python3 -c "print(max(1, round($CONNS * 1000 / max(1, $target))))")
 paced_conns=$CONNS
 for _ in 1 2; do
-  got=$(DELAY_MS=$delay_ms wrk -t2 -c"$paced_conns" -d5s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null | result | field rps)
+  got=$(DELAY_MS=$delay_ms wrk -t2 -c"$paced_conns" -d5s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null | wrk_result | field rps)
   paced_conns=$(python3 -c "print(min(512, max(2, round($paced_conns * $target / max(1.0, $got)))))")
 done
 
@@ -115,8 +114,8 @@ while ((SECONDS < end)); do
 done
 wait "$LOAD" || true
 LOAD=""
-paced_rps=$(result <"$WORK/paced.txt" | field rps)
-paced_non2xx=$(result <"$WORK/paced.txt" | field non2xx)
+paced_rps=$(wrk_result "$WORK/paced.txt" | field rps)
+paced_non2xx=$(wrk_result "$WORK/paced.txt" | field non2xx)
 max=$(printf '%s\n' "${samples[@]}" | sort -n | tail -1)
 leak_growth=$((max - baseline))
 fi

@@ -4,16 +4,20 @@
 # --cache-max-entries 10000. Every request carries the same body, so after the first one every
 # request to "on" is a hit: the hit path (decode, canonical key, lookup, the stored bytes) against
 # the whole inference path. Before measuring, the two servers must give byte-identical answers
-# and "on" must count hits (cache_gets_total{cache="starling.predictions",result="hit"}). After a
-# warm-up of each, ROUNDS rounds alternate off/on (on first in even rounds) so drift in the
-# machine hits both alike. The issue's target is on iris (hit >= 1.5x the uncached req/s); the
-# other models show where the model's own cost is a larger share of a request.
+# and "on" must count hits (cache_gets_total{cache="starling.predictions",result="hit"}). A third
+# server, "noop", is bench/load/NoopJetty.java answering the same bytes on the runtime's Jetty set
+# up as the runtime sets it up, with no JSON and no model: no hit path on this server stack can
+# beat it, so its ratio is the ceiling of the cache's on this machine. After a warm-up of each,
+# ROUNDS rounds rotate the order of off, on and noop so drift in the machine hits all alike.
+# The issue's target is on iris (hit >= 1.5x the uncached req/s); the other models show where the
+# model's own cost is a larger share of a request.
 #
 # usage: bench/load/run-cache.sh
 # env:   MODELS ("iris mlp heavy")  ROUNDS (3)  DURATION (10s)  WARMUP (30s per server)  CONNS (32)
-#        JAR (runtime/target/starling-runtime.jar)  JAVA_OPTS (./starling's)  PORT (18595; "on" uses PORT+1)
+#        JAR (runtime/target/starling-runtime.jar)  JAVA_OPTS (./starling's)
+#        PORT (18595; "on" uses PORT+1, "noop" PORT+2)
 #        OUT (bench/results/cache-<date>-<time>.md)
-# Loopback only; every wrk run is bounded by DURATION; both servers are stopped on exit.
+# Loopback only; every wrk run is bounded by DURATION; every server is stopped on exit.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -74,6 +78,18 @@ for model in $MODELS; do
   cmp -s "$WORK/off.json" "$WORK/on-1.json" && cmp -s "$WORK/off.json" "$WORK/on-2.json" \
     || { echo "sanity check failed: $model's cached answer differs from the uncached one" >&2; exit 1; }
   [ "$(hits $((BASE_PORT + 1)) "$model")" != 0 ] || { echo "sanity check failed: no cache hit on $model" >&2; exit 1; }
+  mkdir -p "$WORK/noop-$model"
+  cp "$WORK/off.json" "$WORK/noop-$model/answer-$model.json"
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -cp "$JAR" "$HERE/NoopJetty.java" $((BASE_PORT + 2)) "$WORK/noop-$model" 3600 \
+    >"$WORK/noop-$model.log" 2>&1 &
+  NOOP_PID=$!
+  PIDS+=("$NOOP_PID")
+  for _ in $(seq 300); do
+    answer $((BASE_PORT + 2)) "$model" >"$WORK/noop.json" 2>/dev/null && break
+    sleep 0.2
+  done
+  cmp -s "$WORK/off.json" "$WORK/noop.json" || { echo "sanity check failed: the no-op server did not answer $model" >&2; exit 1; }
 
   body="$M/$model.request.json"
   {
@@ -84,29 +100,37 @@ for model in $MODELS; do
     echo "|---|---:|---:|---:|---:|---:|"
     ab_row warm-off "$(url $BASE_PORT "$model")" "$OFF_PID" "$WARMUP" "$body"
     ab_row warm-on "$(url $((BASE_PORT + 1)) "$model")" "$ON_PID" "$WARMUP" "$body"
+    ab_row warm-noop "$(url $((BASE_PORT + 2)) "$model")" "$NOOP_PID" "$WARMUP" "$body"
   } >>"$OUT"
   for r in $(seq "$ROUNDS"); do
-    if [ $((r % 2)) -eq 1 ]; then order="off on"; else order="on off"; fi
+    case $((r % 3)) in
+      1) order="off on noop" ;;
+      2) order="on noop off" ;;
+      0) order="noop off on" ;;
+    esac
     for arm in $order; do
-      if [ "$arm" = off ]; then
-        ab_row "off-$r" "$(url $BASE_PORT "$model")" "$OFF_PID" "$DURATION" "$body"
-      else
-        ab_row "on-$r" "$(url $((BASE_PORT + 1)) "$model")" "$ON_PID" "$DURATION" "$body"
-      fi
+      case $arm in
+        off) ab_row "off-$r" "$(url $BASE_PORT "$model")" "$OFF_PID" "$DURATION" "$body" ;;
+        on) ab_row "on-$r" "$(url $((BASE_PORT + 1)) "$model")" "$ON_PID" "$DURATION" "$body" ;;
+        noop) ab_row "noop-$r" "$(url $((BASE_PORT + 2)) "$model")" "$NOOP_PID" "$DURATION" "$body" ;;
+      esac
     done >>"$OUT"
   done
   # this model's section only: the rows after its heading
   sed -n "/^## $model\$/,\$p" "$OUT" >"$WORK/section.md"
   read -r off on < <(ab_means "$WORK/section.md" off on)
+  read -r _ noop < <(ab_means "$WORK/section.md" off noop)
   hit_count=$(hits $((BASE_PORT + 1)) "$model")
-  python3 - "$model" "$off" "$on" "$hit_count" <<'PY' >>"$OUT"
+  python3 - "$model" "$off" "$on" "$noop" "$hit_count" <<'PY' >>"$OUT"
 import sys
-model, off, on, hits = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+model = sys.argv[1]
+off, on, noop, hits = (float(a) for a in sys.argv[2:])
 ratio = on / off
 verdict = f" (target on iris >= 1.5x): {'met' if ratio >= 1.5 else 'NOT met'}" if model == "iris" else ""
 print()
-print(f"Mean over the rounds: off {off:,.0f} req/s, on {on:,.0f} req/s: hit path {ratio:.2f}x{verdict}. "
-      f"Cache hits counted by the on server: {hits:,.0f}.")
+print(f"Mean over the rounds: off {off:,.0f} req/s, on {on:,.0f} req/s: hit path {ratio:.2f}x{verdict}; "
+      f"the no-op Jetty {noop:,.0f} req/s = {noop / off:.2f}x, the most any hit path on this server "
+      f"stack could give here. Cache hits counted by the on server: {hits:,.0f}.")
 PY
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   PIDS=()

@@ -25,7 +25,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 CMDLINE="bench/load/run-ceiling.sh $*"
 # shellcheck source=bench/load/lib.sh
-source "$HERE/lib.sh"  # descendants, switches, machine_ticks
+source "$HERE/lib.sh"  # descendants, switches, machine_ticks, wrk_result
 
 THREADS="${WRK_THREADS:-2}"
 CONNS="${WRK_CONNS:-32}"
@@ -142,7 +142,7 @@ measure() {  # label round model port pid
   wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$HERE/post.lua" "$url" -- "$body" > "$out" 2>&1 || true
   s1="$(cpu_ticks "$pid")"; w1="$(switches "$pid")"; read -r m1 t1 < <(machine_ticks)
   local line
-  line="$(sed -n 's/^WRK_RESULT //p' "$out" | tail -1)"
+  line="$(wrk_result "$out")"
   [ -n "$line" ] || line='{"requests":0,"rps":0,"p50_ms":null,"p99_ms":null,"non2xx":null,"socket_errors":null,"failed":true}'
   echo "{\"server\":\"$label\",\"model\":\"$m\",\"round\":$round,\"wrk\":$line,\"server_ticks\":$((s1 - s0)),\"server_switches\":$((w1 - w0)),\"machine_busy_ticks\":$((m1 - m0)),\"machine_total_ticks\":$((t1 - t0)),\"busy_before\":$busy}" >> "$RESULTS"
   echo "  $label $m round $round: $(echo "$line" | cut -c1-120)" >&2

@@ -41,7 +41,7 @@ run_jar() {
     local s0 s1 u0 u1 b0 t0 b1 t1 line threads=2
     [ "$c" -lt 2 ] && threads=1
     s0=$(switches "$PID"); u0=$(cpu_seconds); read -r b0 t0 < <(machine_ticks)
-    line=$(wrk -t$threads -c"$c" -d"$DURATION" --latency -s "$HERE/post.lua" "$URL" -- "$BODY" | sed -n 's/^WRK_RESULT //p')
+    line=$(wrk -t$threads -c"$c" -d"$DURATION" --latency -s "$HERE/post.lua" "$URL" -- "$BODY" | wrk_result)
     s1=$(switches "$PID"); u1=$(cpu_seconds); read -r b1 t1 < <(machine_ticks)
     python3 - "$label" "$c" "$line" "$s0" "$s1" "$u0" "$u1" "$b0" "$t0" "$b1" "$t1" "$(nproc)" <<'PY' >>"$OUT"
 import json, sys

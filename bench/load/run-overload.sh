@@ -97,7 +97,7 @@ inflight_limit() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v m="model=\
 estimate=""
 if [ -z "$CAPACITY" ]; then
   estimate=$("${CLIENT[@]}" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d10s -s bench/load/post.lua "$URL" -- "$M/$MODEL.request.json" 2>/dev/null \
-    | awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}' | python3 -c 'import json, sys; w = json.loads(sys.stdin.read()); print(round((w["requests"] - w["non2xx"]) / w["duration_s"], 1))')
+    | wrk_result | python3 -c 'import json, sys; w = json.loads(sys.stdin.read()); print(round((w["requests"] - w["non2xx"]) / w["duration_s"], 1))')
 fi
 
 printf 'POST %s\nContent-Type: application/json\n@%s\n' "$URL" "$REPO/$M/$MODEL.request.json" >"$WORK/targets.txt"

@@ -53,7 +53,7 @@ load() {
   local model=$1 conns=$2; shift 2
   wrk -t2 -c"$conns" -d3s -s bench/load/post.lua "http://127.0.0.1:$PORT/v2/models/$model/infer" -- "$M/$model.request.json" >/dev/null 2>&1
   wrk -t2 -c"$conns" -d"$DURATION" --latency -s bench/load/post.lua "$@" "http://127.0.0.1:$PORT/v2/models/$model/infer" -- "$M/$model.request.json" 2>/dev/null \
-    | awk '/^WRK_RESULT/ {sub(/^WRK_RESULT /, ""); print}' \
+    | wrk_result \
     | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print("%.0f %.2f %.2f %d" % (r["rps"], r["p50_ms"], r["p99_ms"], r["non2xx"]))'
 }
 
