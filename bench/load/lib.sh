@@ -21,8 +21,8 @@
 #                              one closed-loop wrk run (-t2 -c$CONNS, post.lua) printed as the table
 #                              row "| NAME | req/s | p50 ms | p99 ms | non-2xx | server CPU us/req |"
 #                              (run-security.sh and run-cache.sh alternate two servers' rows).
-#   ab_means FILE A B          "mean_A mean_B": the mean req/s of FILE's rows named A-1, A-2, ...
-#                              and of those named B-1, B-2, ...
+#   ab_means FILE ARM...       the mean req/s of FILE's rows named ARM-1, ARM-2, ... for each ARM,
+#                              on one line in the order given.
 
 PID=""
 READY_MS=0
@@ -109,13 +109,13 @@ PY
 }
 
 ab_means() {
-  python3 - "$1" "$2" "$3" <<'PY'
+  python3 - "$@" <<'PY'
 import re, sys
-path, a, b = sys.argv[1:]
+path, arms = sys.argv[1], sys.argv[2:]
 rows = [l.split("|") for l in open(path) if re.match(r"\| [^|]+-\d+ \|", l)]
 def mean(arm):
     v = [float(r[2]) for r in rows if r[1].strip().rsplit("-", 1)[0] == arm]
     return sum(v) / len(v)
-print(f"{mean(a):.1f} {mean(b):.1f}")
+print(" ".join(f"{mean(arm):.1f}" for arm in arms))
 PY
 }

@@ -60,67 +60,59 @@ hits() {
   echo "off: \`serve --model MODEL.onnx\`; on: the same plus \`--cache-max-entries 10000\`; every request the same body (samples/models/MODEL.request.json), so every request to on after the first is a hit."
 } >"$OUT"
 
+ARMS=(off on noop)
+declare -A PORT_OF=([off]=$BASE_PORT [on]=$((BASE_PORT + 1)) [noop]=$((BASE_PORT + 2)))
+declare -A PID_OF
+# row NAME ARM DURATION: one wrk run against ARM's server for the current model, as a table row
+row() { ab_row "$1" "$(url "${PORT_OF[$2]}" "$model")" "${PID_OF[$2]}" "$3" "$M/$model.request.json"; }
+
 for model in $MODELS; do
   PIDS=()
-  PORT=$BASE_PORT
+  PORT=${PORT_OF[off]}
   start_runtime "$WORK/off-$model.log" --model "$M/$model.onnx"
-  OFF_PID=$PID
+  PID_OF[off]=$PID
   PIDS+=("$PID")
-  PORT=$((BASE_PORT + 1))
+  PORT=${PORT_OF[on]}
   start_runtime "$WORK/on-$model.log" --model "$M/$model.onnx" --cache-max-entries 10000
-  ON_PID=$PID
+  PID_OF[on]=$PID
   PIDS+=("$PID")
 
   # the cached answer is the model's answer, byte for byte, and "on" does serve hits
-  answer $BASE_PORT "$model" >"$WORK/off.json"
-  answer $((BASE_PORT + 1)) "$model" >"$WORK/on-1.json"
-  answer $((BASE_PORT + 1)) "$model" >"$WORK/on-2.json"
+  answer "${PORT_OF[off]}" "$model" >"$WORK/off.json"
+  answer "${PORT_OF[on]}" "$model" >"$WORK/on-1.json"
+  answer "${PORT_OF[on]}" "$model" >"$WORK/on-2.json"
   cmp -s "$WORK/off.json" "$WORK/on-1.json" && cmp -s "$WORK/off.json" "$WORK/on-2.json" \
     || { echo "sanity check failed: $model's cached answer differs from the uncached one" >&2; exit 1; }
-  [ "$(hits $((BASE_PORT + 1)) "$model")" != 0 ] || { echo "sanity check failed: no cache hit on $model" >&2; exit 1; }
+  [ "$(hits "${PORT_OF[on]}" "$model")" != 0 ] || { echo "sanity check failed: no cache hit on $model" >&2; exit 1; }
   mkdir -p "$WORK/noop-$model"
   cp "$WORK/off.json" "$WORK/noop-$model/answer-$model.json"
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -cp "$JAR" "$HERE/NoopJetty.java" $((BASE_PORT + 2)) "$WORK/noop-$model" 3600 \
+  java $JAVA_OPTS -cp "$JAR" "$HERE/NoopJetty.java" "${PORT_OF[noop]}" "$WORK/noop-$model" 3600 \
     >"$WORK/noop-$model.log" 2>&1 &
-  NOOP_PID=$!
-  PIDS+=("$NOOP_PID")
+  PID_OF[noop]=$!
+  PIDS+=("$!")
   for _ in $(seq 300); do
-    answer $((BASE_PORT + 2)) "$model" >"$WORK/noop.json" 2>/dev/null && break
+    answer "${PORT_OF[noop]}" "$model" >"$WORK/noop.json" 2>/dev/null && break
     sleep 0.2
   done
   cmp -s "$WORK/off.json" "$WORK/noop.json" || { echo "sanity check failed: the no-op server did not answer $model" >&2; exit 1; }
 
-  body="$M/$model.request.json"
   {
     echo
     echo "## $model"
     echo
     echo "| run | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |"
     echo "|---|---:|---:|---:|---:|---:|"
-    ab_row warm-off "$(url $BASE_PORT "$model")" "$OFF_PID" "$WARMUP" "$body"
-    ab_row warm-on "$(url $((BASE_PORT + 1)) "$model")" "$ON_PID" "$WARMUP" "$body"
-    ab_row warm-noop "$(url $((BASE_PORT + 2)) "$model")" "$NOOP_PID" "$WARMUP" "$body"
+    for arm in "${ARMS[@]}"; do row "warm-$arm" "$arm" "$WARMUP"; done
   } >>"$OUT"
   for r in $(seq "$ROUNDS"); do
-    case $((r % 3)) in
-      1) order="off on noop" ;;
-      2) order="on noop off" ;;
-      0) order="noop off on" ;;
-    esac
-    for arm in $order; do
-      case $arm in
-        off) ab_row "off-$r" "$(url $BASE_PORT "$model")" "$OFF_PID" "$DURATION" "$body" ;;
-        on) ab_row "on-$r" "$(url $((BASE_PORT + 1)) "$model")" "$ON_PID" "$DURATION" "$body" ;;
-        noop) ab_row "noop-$r" "$(url $((BASE_PORT + 2)) "$model")" "$NOOP_PID" "$DURATION" "$body" ;;
-      esac
-    done >>"$OUT"
+    k=$(((r - 1) % ${#ARMS[@]}))  # round 1: off on noop, round 2: on noop off, round 3: noop off on
+    for arm in "${ARMS[@]:k}" "${ARMS[@]:0:k}"; do row "$arm-$r" "$arm" "$DURATION"; done >>"$OUT"
   done
   # this model's section only: the rows after its heading
   sed -n "/^## $model\$/,\$p" "$OUT" >"$WORK/section.md"
-  read -r off on < <(ab_means "$WORK/section.md" off on)
-  read -r _ noop < <(ab_means "$WORK/section.md" off noop)
-  hit_count=$(hits $((BASE_PORT + 1)) "$model")
+  read -r off on noop < <(ab_means "$WORK/section.md" off on noop)
+  hit_count=$(hits "${PORT_OF[on]}" "$model")
   python3 - "$model" "$off" "$on" "$noop" "$hit_count" <<'PY' >>"$OUT"
 import sys
 model = sys.argv[1]
