@@ -6,7 +6,9 @@ served_by: per phase, how many answers each version gave (the router's x-starlin
 The phase is the content of PHASE_FILE (optional 4th argument) when the request was sent, so the
 test can tell which versions answered while the weights were split. LOAD_THREADS: how many
 requests at once (default 3). Every request opens a new connection, so each one passes kube-proxy's
-NodePort rules afresh."""
+NodePort rules afresh. LOAD_DISTINCT=N (optional): the requests cycle through N bodies that differ
+in their first input value, so a prediction cache in front of the model misses and every request
+costs an inference (the distinct outputs are not recorded then)."""
 
 import json
 import os
@@ -27,6 +29,16 @@ THREADS = int(os.environ.get("LOAD_THREADS", "3"))
 MAX_SECONDS, MAX_REQUESTS = 300, 500000
 assert 1 <= THREADS <= 16, THREADS
 body = open(body_file, "rb").read()
+DISTINCT = int(os.environ.get("LOAD_DISTINCT", "0"))
+assert 0 <= DISTINCT <= 100000, DISTINCT
+bodies = [body]
+if DISTINCT:
+    template = json.loads(body)
+    first = template["inputs"][0]["data"][0]
+    bodies = []
+    for k in range(DISTINCT):  # k = 0: the file's own values
+        template["inputs"][0]["data"][0] = round(first + k * 1e-4, 4)
+        bodies.append(json.dumps(template, separators=(",", ":")).encode())
 lock = threading.Lock()
 stats = {"sent": 0, "ok": 0, "failures": {}, "failed_at": [], "outputs": [], "served_by": {}}
 deadline = time.monotonic() + MAX_SECONDS
@@ -35,9 +47,9 @@ deadline = time.monotonic() + MAX_SECONDS
 def take():
     with lock:
         if stats["sent"] >= MAX_REQUESTS:
-            return False
+            return None
         stats["sent"] += 1
-        return True
+        return bodies[stats["sent"] % len(bodies)]
 
 
 def phase():
@@ -51,11 +63,14 @@ def phase():
 
 
 def worker():
-    while time.monotonic() < deadline and not os.path.exists(stop_file) and take():
+    while time.monotonic() < deadline and not os.path.exists(stop_file):
+        request_body = take()
+        if request_body is None:
+            break
         kind = detail = None
         sent_in = phase()
         try:
-            req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+            req = urllib.request.Request(url, request_body, {"Content-Type": "application/json"})
             with urllib.request.urlopen(req, timeout=10) as r:
                 answer = json.load(r)
                 served_by = r.headers.get("x-starling-served-by", "?")
@@ -71,7 +86,7 @@ def worker():
         with lock:
             if kind is None:
                 stats["ok"] += 1
-                if outputs not in stats["outputs"]:
+                if not DISTINCT and outputs not in stats["outputs"]:
                     stats["outputs"].append(outputs)
                 counts = stats["served_by"].setdefault(sent_in, {})
                 counts[served_by] = counts.get(served_by, 0) + 1
