@@ -23,6 +23,9 @@
 #                              (run-security.sh and run-cache.sh alternate two servers' rows).
 #   ab_means FILE ARM...       the mean req/s of FILE's rows named ARM-1, ARM-2, ... for each ARM,
 #                              on one line in the order given.
+#   stop_all                   stops every pid in the caller's PIDS array (kill, then wait for each)
+#                              and removes its $WORK directory (run-cache.sh and run-security.sh
+#                              trap it on EXIT).
 
 PID=""
 READY_MS=0
@@ -53,6 +56,14 @@ start_runtime() {
     sleep 0.02
   done
   READY_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
+PIDS=()
+stop_all() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "${WORK:?}"
 }
 
 stop_runtime() {

@@ -38,12 +38,7 @@ WORK="$(mktemp -d)"
 # shellcheck source=bench/load/lib.sh
 source "$HERE/lib.sh"
 
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap stop_all EXIT
 
 url() { echo "http://127.0.0.1:$1/v2/models/$2/infer"; }
 answer() { curl -sf -H 'content-type: application/json' --data-binary @"$M/$2.request.json" "$(url "$1" "$2")"; }

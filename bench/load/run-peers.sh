@@ -71,6 +71,9 @@ VENV="$("$REPO/bench/fastapi/setup.sh")"
 PY="$VENV/bin/python"
 
 # ---------------------------------------------------------------- process bookkeeping
+# descendants, machine_ticks and wrk_result come from lib.sh (its runtime helpers are not used here)
+# shellcheck source=bench/load/lib.sh
+source "$HERE/lib.sh"
 STARTED=()   # process-group ids of servers we started (each started with setsid)
 cleanup() {
   local pg
@@ -88,12 +91,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-descendants() {
-  local p="$1" c
-  echo "$p"
-  for c in $(pgrep -P "$p" 2>/dev/null); do descendants "$c"; done
-}
-rss_mib() {  # RSS of a process and all its descendants, MiB
+tree_rss_mib() {  # RSS of a process and all its descendants, MiB
   local sum=0 p r
   for p in $(descendants "$1"); do
     r="$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null || true)"
@@ -104,11 +102,8 @@ rss_mib() {  # RSS of a process and all its descendants, MiB
 nprocs() { descendants "$1" | wc -l; }
 cpu_busy() {  # % of all CPUs busy over 1 s (everything on the machine)
   local a b
-  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-  local t1=0 t2=0 i
-  for i in 1 2 3 4 5 6 7 8; do t1=$((t1 + a[i])); t2=$((t2 + b[i])); done
-  local idle1=$((a[4] + a[5])) idle2=$((b[4] + b[5]))
-  echo $(( (100 * ((t2 - t1) - (idle2 - idle1))) / (t2 - t1 > 0 ? t2 - t1 : 1) ))
+  read -ra a < <(machine_ticks); sleep 1; read -ra b < <(machine_ticks)
+  echo $(( (100 * (b[0] - a[0])) / (b[1] - a[1] > 0 ? b[1] - a[1] : 1) ))
 }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 wait_quiet() {
@@ -141,9 +136,9 @@ run_wrk() {  # server-label base-url server-pid
     out="$TMP/$label-$m.txt"
     wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$HERE/post.lua" "$url/v2/models/$m/infer" -- "$body" \
       > "$out" 2>&1 || true
-    line="$(sed -n 's/^WRK_RESULT //p' "$out" | tail -1)"
+    line="$(wrk_result "$out")"
     [ -n "$line" ] || line='{"requests":0,"rps":0,"p50_ms":null,"p99_ms":null,"non2xx":null,"socket_errors":null,"failed":true}'
-    rss="null"; [ -n "$pid" ] && rss="$(rss_mib "$pid")"
+    rss="null"; [ -n "$pid" ] && rss="$(tree_rss_mib "$pid")"
     local np="null"; [ -n "$pid" ] && np="$(nprocs "$pid")"
     echo "{\"server\":\"$label\",\"model\":\"$m\",\"wrk\":$line,\"rss_mib\":$rss,\"procs\":$np,\"busy_before\":$busy,\"load1_before\":$load}" >> "$RESULTS"
     echo "  $label $m: $(echo "$line" | cut -c1-160)" >&2

@@ -29,12 +29,7 @@ echo "bench:$KEY" >"$WORK/api-keys"
 # shellcheck source=bench/load/lib.sh
 source "$HERE/lib.sh"
 
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap stop_all EXIT
 
 PORT=$BASE_PORT
 start_runtime "$WORK/off.log" --model "$REPO/samples/models/iris.onnx"
