@@ -23,9 +23,10 @@
 #                              (run-security.sh and run-cache.sh alternate two servers' rows).
 #   ab_means FILE ARM...       the mean req/s of FILE's rows named ARM-1, ARM-2, ... for each ARM,
 #                              on one line in the order given.
-#   stop_all                   stops every pid in the caller's PIDS array (kill, then wait for each)
-#                              and removes its $WORK directory (run-cache.sh and run-security.sh
-#                              trap it on EXIT).
+#   stop_pids                  stops every pid in the caller's PIDS array (kill, then wait for each)
+#                              and empties it.
+#   stop_all                   stop_pids, then removes the caller's $WORK directory (run-cache.sh and
+#                              run-security.sh trap it on EXIT).
 
 PID=""
 READY_MS=0
@@ -59,10 +60,14 @@ start_runtime() {
 }
 
 PIDS=()
-stop_all() {
+stop_pids() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  PIDS=()
+}
+stop_all() {
+  stop_pids
   rm -rf "${WORK:?}"
 }
 

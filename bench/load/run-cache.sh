@@ -62,7 +62,6 @@ declare -A PID_OF
 row() { ab_row "$1" "$(url "${PORT_OF[$2]}" "$model")" "${PID_OF[$2]}" "$3" "$M/$model.request.json"; }
 
 for model in $MODELS; do
-  PIDS=()
   PORT=${PORT_OF[off]}
   start_runtime "$WORK/off-$model.log" --model "$M/$model.onnx"
   PID_OF[off]=$PID
@@ -119,8 +118,7 @@ print(f"Mean over the rounds: off {off:,.0f} req/s, on {on:,.0f} req/s: hit path
       f"the no-op Jetty {noop:,.0f} req/s = {noop / off:.2f}x, the most any hit path on this server "
       f"stack could give here. Cache hits counted by the on server: {hits:,.0f}.")
 PY
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  PIDS=()
+  stop_pids
 done
 echo "wrote $OUT"
 cat "$OUT"
